@@ -1,0 +1,58 @@
+"""Emit explicit-loop Python source from kernel IR, for Numba's ``@njit`` (and plain Python)."""
+from __future__ import annotations
+
+from sympy import Expr
+
+from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
+from .printers import ScalarPrinter, safe_name
+
+
+def emit_loops(kernel: Kernel, decorator: str = "") -> str:
+    """Source of one function: loops as written, scalars with `math`, outputs allocated inside."""
+    p = ScalarPrinter()
+    code = p.doprint
+    args = ", ".join(safe_name(a) for a, _ in kernel.args)
+    lines = [decorator] if decorator else []
+    lines.append(f"def {kernel.name}({args}):")
+    for v in kernel.views:
+        src = safe_name(v.source)
+        if v.shape == ():
+            lines.append(f"    {safe_name(v.name)} = {src}[{v.offset}]")
+        elif len(v.shape) == 1:
+            lines.append(f"    {safe_name(v.name)} = {src}[{v.offset}:{v.offset + v.shape[0]}]")
+        else:
+            size = 1
+            for s in v.shape:
+                size *= s
+            lines.append(f"    {safe_name(v.name)} = {src}[{v.offset}:{v.offset + size}]"
+                         f".reshape({v.shape})")
+    for name, size in kernel.outputs:
+        lines.append(f"    {safe_name(name)} = np.zeros({size})")
+
+    def walk(stmts: list, indent: str) -> None:
+        for st in stmts:
+            if isinstance(st, Loop):
+                lines.append(f"{indent}for {code(st.index)} in range({code(st.start)}, "
+                             f"{code(st.stop)}):")
+                walk(st.body, indent + "    ")
+            elif isinstance(st, Assign):
+                lines.append(f"{indent}{code(st.target)} = {_value(st.value, code)}")
+            elif isinstance(st, AddTo):
+                lines.append(f"{indent}{code(st.target)} += {code(st.value)}")
+            elif isinstance(st, ScatterAdd):
+                lines.append(f"{indent}{safe_name(st.array)}[{code(st.index)}] += {code(st.value)}")
+            elif isinstance(st, Store):
+                lines.append(f"{indent}{safe_name(st.array)}[{code(st.index)}] = {code(st.value)}")
+            else:
+                raise TypeError(f"unknown IR statement {st!r}")
+
+    walk(kernel.body, "    ")
+    if kernel.result is not None:
+        lines.append(f"    return float({code(kernel.result)})")
+    else:
+        lines.append(f"    return {', '.join(safe_name(n) for n, _ in kernel.outputs)}")
+    return "\n".join(lines) + "\n"
+
+
+def _value(e: Expr, code) -> str:
+    return repr(float(e)) if e.is_Integer else code(e)

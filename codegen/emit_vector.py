@@ -1,0 +1,116 @@
+"""Emit vectorized array source from kernel IR, for NumPy (in place) and JAX (functional updates).
+
+A loop nest becomes broadcasting: the loop at depth d is an index array along axis d, so the
+body's expressions are arrays over the loops they depend on; sums reduce over their own axis.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Expr
+
+from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
+from .printers import JaxVectorPrinter, NumPyVectorPrinter, safe_name
+
+
+def _depth(stmts: list) -> int:
+    return max((1 + _depth(s.body) for s in stmts if isinstance(s, Loop)), default=0)
+
+
+def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
+    """Source of one vectorized function (``backend`` is "numpy" or "jax")."""
+    jax = backend == "jax"
+    p = JaxVectorPrinter() if jax else NumPyVectorPrinter()
+    xp = "jax.numpy" if jax else "numpy"
+    code = p.doprint
+    lines = [f"def {kernel.name}({', '.join(safe_name(a) for a, _ in kernel.args)}):"]
+    for v in kernel.views:
+        src = safe_name(v.source)
+        size = int(sympy.prod(v.shape)) if v.shape else 1
+        view = f"{src}[{v.offset}]" if v.shape == () else \
+            f"{src}[{v.offset}:{v.offset + size}].reshape({v.shape})"
+        lines.append(f"    {safe_name(v.name)} = {view}")
+    for name, size in kernel.outputs:
+        lines.append(f"    {safe_name(name)} = {xp}.zeros({size})")
+
+    def scatter(st, chain, ndim, indent, store):
+        arr, val = safe_name(st.array), code(st.value)
+        idx = st.index
+        if not chain:
+            op = "set" if store else "add"
+            lines.append(f"{indent}{arr} = {arr}.at[{code(idx)}].{op}({val})" if jax else
+                         f"{indent}{arr}[{code(idx)}] {'=' if store else '+='} {val}")
+            return
+        shape = _shape(chain, ndim)
+        size = int(sympy.prod(shape))
+        free = idx.free_symbols & {lp.index for lp in chain}
+        if not free:
+            total = f"{xp}.sum({xp}.broadcast_to({val}, {shape}))"
+            lines.append(f"{indent}{arr} = {arr}.at[{code(idx)}].add({total})" if jax else
+                         f"{indent}{arr}[{code(idx)}] += {total}")
+            return
+        contiguous = _unit_slice(idx, chain)
+        if contiguous is not None:
+            target = f"{contiguous[0]}:{contiguous[1]}"
+            value = f"{xp}.broadcast_to({val}, {shape}).reshape({size})"
+        else:
+            target = f"{xp}.broadcast_to({code(idx)}, {shape}).reshape({size})"
+            value = f"{xp}.broadcast_to({val}, {shape}).reshape({size})"
+        if jax:
+            lines.append(f"{indent}{arr} = {arr}.at[{target}].{'set' if store else 'add'}({value})")
+        elif store or contiguous is not None:
+            lines.append(f"{indent}{arr}[{target}] {'=' if store else '+='} {value}")
+        else:
+            lines.append(f"{indent}numpy.add.at({arr}, {target}, {value})")
+
+    def walk(stmts, chain, ndim, indent):
+        for st in stmts:
+            if isinstance(st, Loop):
+                nd = ndim if chain else _depth([st])
+                axis = len(chain)
+                shape = [1] * nd
+                shape[axis] = -1
+                lines.append(f"{indent}{code(st.index)} = {xp}.arange({code(st.start)}, "
+                             f"{code(st.stop)}).reshape({tuple(shape)})")
+                walk(st.body, chain + [st], nd, indent)
+            elif isinstance(st, Assign):
+                lines.append(f"{indent}{code(st.target)} = {_float(st.value, code)}")
+            elif isinstance(st, AddTo):
+                shape = _shape(chain, ndim)
+                full = f"{xp}.broadcast_to({code(st.value)}, {shape})"
+                if len(chain) == 1:
+                    red = f"{xp}.sum({full})"
+                else:
+                    axes = tuple(range(len(chain) - 1, ndim))
+                    red = f"{xp}.sum({full}, axis={axes}, keepdims=True)"
+                lines.append(f"{indent}{code(st.target)} = {code(st.target)} + {red}")
+            elif isinstance(st, (ScatterAdd, Store)):
+                scatter(st, chain, ndim, indent, isinstance(st, Store))
+            else:
+                raise TypeError(f"unknown IR statement {st!r}")
+
+    walk(kernel.body, [], 0, "    ")
+    if kernel.result is not None:
+        lines.append(f"    return {code(kernel.result)}")
+    else:
+        lines.append(f"    return {', '.join(safe_name(n) for n, _ in kernel.outputs)}")
+    return "\n".join(lines) + "\n"
+
+
+def _shape(chain: list, ndim: int) -> tuple[int, ...]:
+    sizes = [int(lp.stop - lp.start) for lp in chain]
+    return tuple(sizes + [1] * (ndim - len(sizes)))
+
+
+def _unit_slice(idx: Expr, chain: list):
+    """(start, stop) when ``idx`` is ``c + j`` over the only loop of the chain (a plain slice)."""
+    if len(chain) != 1:
+        return None
+    lp = chain[0]
+    coeff = sympy.Poly(idx, lp.index).all_coeffs() if idx.is_polynomial(lp.index) else None
+    if coeff is None or len(coeff) != 2 or coeff[0] != 1 or not coeff[1].is_Integer:
+        return None
+    return int(lp.start + coeff[1]), int(lp.stop + coeff[1])
+
+
+def _float(e: Expr, code) -> str:
+    return repr(float(e)) if e.is_Integer else code(e)

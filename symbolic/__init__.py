@@ -1,0 +1,14 @@
+"""sympile's symbolic layer: declare problems on top of SymPy (whose namespace is re-exported).
+
+``import symbolic as sy`` gives SymPy (``sy.sin``, ``sy.Eq``, ``sy.symbols``, ...) plus
+`Variable`, `Parameter`, `Problem`, `sum`.
+"""
+from sympy import *  # noqa: F401,F403  (one import serves: SymPy's namespace is part of the API)
+
+from .arrays import ArrayExpr, Parameter, Variable, array_sum as sum, lift  # noqa: A001
+from .derive import Term
+from .errors import DeclarationError, NonDifferentiableError, ShapeError, SympileError
+from .problem import Constraint, Problem
+
+__all__ = ["ArrayExpr", "Constraint", "DeclarationError", "NonDifferentiableError", "Parameter",
+           "Problem", "ShapeError", "SympileError", "Term", "Variable", "lift", "sum"]

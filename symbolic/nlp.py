@@ -1,0 +1,167 @@
+"""Derived quantities of an NLP: gradient, constraint Jacobian, Lagrangian Hessian and HVP terms.
+
+Everything is expressed over the flattened unknown vector z (variables in `Problem.variables`
+order, each row-major) and stays structured: terms carry loops instead of expanded entries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+from sympy import Expr, Indexed, IndexedBase, Integer, Symbol
+
+from .arrays import ELEMENT_INDEX, ArraySymbol, sym_shape
+from .derive import Loop, Term, forward, reverse
+
+SIGMA = Symbol("_sigma", real=True)
+LAMBDA = IndexedBase("_lam")
+
+
+@dataclass(frozen=True)
+class SparseBlock:
+    """Entries (row, col) += value over ``loops``; rows/cols are affine in the loop indices."""
+
+    row: Expr
+    col: Expr
+    loops: tuple[Loop, ...]
+    value: Expr
+
+
+@dataclass
+class Layout:
+    """Where each variable lives in the flat unknown vector."""
+
+    variables: list
+    offsets: dict = field(default_factory=dict)
+    n: int = 0
+
+    def __post_init__(self):
+        off = 0
+        for v in self.variables:
+            self.offsets[v] = off
+            off += int(np.prod(sym_shape(v))) if sym_shape(v) else 1
+        self.n = off
+
+    def flat(self, target: Expr) -> Expr:
+        """Flat position of a variable access ``x[i, j]`` or a scalar variable."""
+        if isinstance(target, Indexed):
+            base = target.base
+            strides = np.cumprod((1,) + sym_shape(base)[::-1])[::-1][1:]
+            return self.offsets[base] + sympy.Add(*[int(s) * i for s, i in
+                                                    zip(strides, target.indices)])
+        return Integer(self.offsets[target])
+
+
+def linear_index(indices, shape) -> Expr:
+    strides = np.cumprod((1,) + tuple(shape)[::-1])[::-1][1:]
+    return sympy.Add(*[int(s) * i for s, i in zip(strides, indices)])
+
+
+def row_loops(shape: tuple[int, ...], prefix: str) -> tuple[tuple[Symbol, ...], tuple[Loop, ...]]:
+    idx = tuple(Symbol(f"_{prefix}{d}", integer=True) for d in range(len(shape)))
+    return idx, tuple((i, Integer(0), Integer(n - 1)) for i, n in zip(idx, shape))
+
+
+@dataclass
+class NLPDerivation:
+    """Every quantity the NLP kernels compute, as structured SymPy terms."""
+
+    layout: Layout
+    parameters: list
+    sign: int
+    objective: Expr
+    gradient: list[Term]
+    constraint_rows: list   # (offset, shape, element expr over row indices, row indices)
+    c_lower: np.ndarray
+    c_upper: np.ndarray
+    m: int
+    jacobian: list[SparseBlock]
+    hessian: list[SparseBlock]
+    hvp: list[Term]
+    directions: dict
+
+
+def direction_symbol(var) -> Expr:
+    """The direction v of a Hessian-vector product, one per variable, shaped like it."""
+    if isinstance(var, ArraySymbol):
+        return IndexedBase(f"_v_{var.name}", shape=var.shape)
+    return Symbol(f"_v_{var.name}", real=True)
+
+
+def derive_nlp(problem) -> NLPDerivation:
+    """Derive gradient, Jacobian, Hessian and HVP terms of a `Problem` (all structured)."""
+    layout = Layout(list(problem.variables))
+    wrt = set(layout.variables)
+    sign = 1 if problem.sense == "minimize" else -1
+    f = sign * problem.objective
+    gradient = reverse(f, sympy.S.One, wrt)
+
+    rows, jac, lagr_terms = [], [], [SIGMA * f]
+    lo, hi, off = [], [], 0
+    for c in problem.constraints:
+        idx, loops = row_loops(c.shape, "r")
+        expr = c.expr.xreplace(dict(zip(ELEMENT_INDEX, idx)))
+        rows.append((off, c.shape, expr, idx))
+        row = off + linear_index(idx, c.shape)
+        for t in reverse(expr, sympy.S.One, wrt, loops):
+            jac.append(SparseBlock(row, layout.flat(t.target), t.loops, t.value))
+        lam = LAMBDA[row]
+        lagr_terms.append(sympy.Sum(lam * expr, *loops) if loops else lam * expr)
+        lo.append(np.full(c.size, c.lower))
+        hi.append(np.full(c.size, c.upper))
+        off += c.size
+
+    lagrangian_grad = reverse(sympy.Add(*lagr_terms), sympy.S.One, wrt)
+    hessian = []
+    for g in lagrangian_grad:
+        for t in reverse(g.value, sympy.S.One, wrt, g.loops):
+            hessian.append(SparseBlock(layout.flat(g.target), layout.flat(t.target),
+                                       t.loops, t.value))
+    directions = {v: direction_symbol(v) for v in layout.variables}
+
+    def tangent(leaf: Expr) -> Expr:
+        if isinstance(leaf, Indexed):
+            return directions[leaf.base][leaf.indices]
+        return directions[leaf]
+
+    hvp = [Term(g.target, g.loops, forward(g.value, tangent, wrt)) for g in lagrangian_grad]
+    hvp = [t for t in hvp if t.value != 0]
+    empty = np.zeros(0)
+    return NLPDerivation(layout, list(problem.parameters), sign, f, gradient, rows,
+                         np.concatenate(lo) if lo else empty, np.concatenate(hi) if hi else empty,
+                         off, jac, hessian, hvp, directions)
+
+
+def multiplier_symbols(problem) -> dict:
+    """One multiplier per constraint: a symbol ``lambda_c`` or an array ``lambda_c[i]``."""
+    out = {}
+    for c in problem.constraints:
+        out[c.name] = (IndexedBase(f"lambda_{c.name}", shape=c.shape) if c.shape
+                       else Symbol(f"lambda_{c.name}", real=True))
+    return out
+
+
+def named_lagrangian(problem) -> Expr:
+    """The Lagrangian f + sum_c lambda_c * c, readable (sums over array constraints kept)."""
+    from .arrays import array_sum, ArrayExpr
+    sign = 1 if problem.sense == "minimize" else -1
+    total = sign * problem.objective
+    for c, lam in zip(problem.constraints, multiplier_symbols(problem).values()):
+        if c.shape:
+            elem = lam[ELEMENT_INDEX[: len(c.shape)]] * c.expr
+            total += array_sum(ArrayExpr(elem, c.shape))
+        else:
+            total += lam * c.expr
+    return total
+
+
+def user_gradient(problem, var=None):
+    """Gradient entries: a column Matrix for a scalar variable set, else the structured terms."""
+    d = problem.derivatives()
+    if all(not sym_shape(v) for v in d.layout.variables):
+        by_target = {t.target: t.value for t in d.gradient}
+        return sympy.Matrix([by_target.get(v, 0) * d.sign for v in d.layout.variables])
+    terms = d.gradient if var is None else [t for t in d.gradient if
+                                            getattr(t.target, "base", t.target) == var]
+    return [Term(t.target, t.loops, d.sign * t.value) for t in terms]
