@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from runtime import NLPKernels, SparsePattern, solve_nlp
+from runtime.kernels import NLPKernels, SparsePattern
 from symbolic.arrays import sym_shape
 
 
@@ -43,8 +43,8 @@ class NLPSolver:
         self.module = module
         self.source = source
         self.backend = backend
-        self.jacobian_pattern = jac_pattern
-        self.hessian_pattern = hess_pattern
+        self.jacobian_pattern = SparsePattern(*jac_pattern.coo(), jac_pattern.shape)
+        self.hessian_pattern = SparsePattern(*hess_pattern.coo(), hess_pattern.shape)
         self.timings = timings
         self.options = options
         d = kernel_set.derivation
@@ -90,11 +90,9 @@ class NLPSolver:
             gradient=lambda x: f64(mod.gradient(x, *p)),
             constraints=lambda x: f64(mod.constraints(x, *p)),
             jacobian=lambda x: f64(mod.jacobian(x, *p)),
-            jacobian_pattern=SparsePattern(self.jacobian_pattern.rows, self.jacobian_pattern.cols,
-                                           self.jacobian_pattern.shape),
+            jacobian_pattern=self.jacobian_pattern,
             hessian=lambda x, s, lam: f64(mod.hessian(x, float(s), f64(lam), *p)),
-            hessian_pattern=SparsePattern(self.hessian_pattern.rows, self.hessian_pattern.cols,
-                                          self.hessian_pattern.shape),
+            hessian_pattern=self.hessian_pattern,
             hvp=lambda x, s, lam, v: f64(mod.hvp(x, float(s), f64(lam), f64(v), *p)),
             backend=self.backend)
 
@@ -127,6 +125,7 @@ class NLPSolver:
     def solve(self, x0: Any = None, params: Mapping[str, Any] | None = None,
               **options: Any) -> ProblemResult:
         """Solve from ``x0`` (default: inside the bounds) with parameters bound to ``params``."""
+        from runtime import solve_nlp
         x_start = self.default_x0() if x0 is None else self.flatten(x0)
         raw = solve_nlp(self.kernels(params), x_start, **{**self.options, **options})
         return self._result(raw)

@@ -27,7 +27,7 @@ def bound_index(depth: int, dim: int) -> Symbol:
 
 def is_loop_index(s: Any) -> bool:
     """Whether a symbol is an element or bound index created by sympile."""
-    return isinstance(s, Symbol) and s.name.startswith(("_i", "_k")) and s.is_integer is True
+    return isinstance(s, Symbol) and s.name.startswith(("_i", "_k", "_r")) and s.is_integer is True
 
 
 def _bounds_array(value: Any, shape: tuple[int, ...], name: str, which: str) -> np.ndarray:
@@ -242,10 +242,6 @@ class ArrayExpr(Expr):
     def __pos__(self): return self
 
     __iter__ = None  # a template is not expanded into elements
-
-    def __bool__(self):
-        raise TypeError("an array expression has no truth value; to compare use constraints "
-                        "such as x[1:] >= x[:-1] or sy.Eq(a, b)")
 
     def _sympystr(self, printer) -> str:
         return f"ArrayExpr({printer.doprint(self.elem)}, {self.shape})"

@@ -13,19 +13,10 @@ from sympy import Expr, Indexed, IndexedBase, Integer, Symbol
 
 from .arrays import ELEMENT_INDEX, ArraySymbol, sym_shape
 from .derive import Loop, Term, forward, reverse
+from .sparsity import SparseBlock, StructuredPattern
 
 SIGMA = Symbol("_sigma", real=True)
 LAMBDA = IndexedBase("_lam")
-
-
-@dataclass(frozen=True)
-class SparseBlock:
-    """Entries (row, col) += value over ``loops``; rows/cols are affine in the loop indices."""
-
-    row: Expr
-    col: Expr
-    loops: tuple[Loop, ...]
-    value: Expr
 
 
 @dataclass
@@ -80,6 +71,12 @@ class NLPDerivation:
     hessian: list[SparseBlock]
     hvp: list[Term]
     directions: dict
+
+    def jacobian_pattern(self) -> StructuredPattern:
+        return StructuredPattern(tuple(self.jacobian), (self.m, self.layout.n))
+
+    def hessian_pattern(self) -> StructuredPattern:
+        return StructuredPattern(tuple(self.hessian), (self.layout.n, self.layout.n))
 
 
 def direction_symbol(var) -> Expr:
@@ -156,12 +153,42 @@ def named_lagrangian(problem) -> Expr:
     return total
 
 
+def _all_scalar(d: NLPDerivation) -> bool:
+    return all(not sym_shape(v) or all(not b.loops for b in d.jacobian + d.hessian)
+               for v in d.layout.variables) and not any(t.loops for t in d.gradient)
+
+
+def _dense(blocks: list[SparseBlock], shape: tuple[int, int], scale=1) -> sympy.Matrix:
+    out = sympy.zeros(*shape)
+    for b in blocks:
+        out[int(b.row), int(b.col)] += scale * b.value
+    return out
+
+
 def user_gradient(problem, var=None):
-    """Gradient entries: a column Matrix for a scalar variable set, else the structured terms."""
+    """Gradient of the user's objective: a column Matrix when nothing loops, else terms."""
     d = problem.derivatives()
-    if all(not sym_shape(v) for v in d.layout.variables):
-        by_target = {t.target: t.value for t in d.gradient}
-        return sympy.Matrix([by_target.get(v, 0) * d.sign for v in d.layout.variables])
+    if _all_scalar(d) and var is None:
+        g = sympy.zeros(d.layout.n, 1)
+        for t in d.gradient:
+            g[int(d.layout.flat(t.target)), 0] += d.sign * t.value
+        return g
     terms = d.gradient if var is None else [t for t in d.gradient if
                                             getattr(t.target, "base", t.target) == var]
     return [Term(t.target, t.loops, d.sign * t.value) for t in terms]
+
+
+def user_jacobian(problem):
+    """Constraint Jacobian: a Matrix when nothing loops, else the structured blocks."""
+    d = problem.derivatives()
+    if _all_scalar(d):
+        return _dense(d.jacobian, (d.m, d.layout.n))
+    return list(d.jacobian)
+
+
+def user_hessian(problem):
+    """Hessian of the Lagrangian sigma*f + lam.c (sigma, lam: SIGMA, LAMBDA); formed on request."""
+    d = problem.derivatives()
+    if _all_scalar(d):
+        return _dense(d.hessian, (d.layout.n, d.layout.n))
+    return list(d.hessian)

@@ -1,7 +1,6 @@
 """`Problem`: a constrained optimization problem declared with SymPy expressions and templates."""
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -171,6 +170,28 @@ class Problem:
         from .nlp import user_gradient
         return user_gradient(self, var)
 
+    def jacobian(self):
+        """Constraint Jacobian: a SymPy Matrix for scalar problems, else structured blocks."""
+        from .nlp import user_jacobian
+        return user_jacobian(self)
+
+    def hessian(self):
+        """Hessian of the Lagrangian (only formed when asked): Matrix or structured blocks."""
+        from .nlp import user_hessian
+        return user_hessian(self)
+
+    def hvp(self):
+        """Hessian-vector product terms of the Lagrangian (forward over reverse), direction v."""
+        return list(self.derivatives().hvp)
+
+    def jacobian_sparsity(self):
+        """Structured sparsity of the constraint Jacobian (blocks of affine index templates)."""
+        return self.derivatives().jacobian_pattern()
+
+    def hessian_sparsity(self):
+        """Structured sparsity of the Lagrangian Hessian (both triangles; duplicates summed)."""
+        return self.derivatives().hessian_pattern()
+
     def compile(self, backend: str = "numpy", **options: Any):
         """Emit kernels for the derived quantities and return a solver bound to them."""
         from codegen.nlp import compile_problem
@@ -183,7 +204,3 @@ def _as_list(x: Any) -> list:
     if isinstance(x, (list, tuple, set)):
         return list(x)
     return [x]
-
-
-def is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Number)
