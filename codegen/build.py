@@ -46,9 +46,11 @@ def _versions(backend: str) -> str:
     return ";".join(parts)
 
 
-def module_source(functions: list[str], backend: str, footer: str = "") -> str:
-    """A standalone module: the backend's imports, the functions, an optional footer."""
-    return HEADERS[backend] + "\n\n" + "\n\n".join(functions) + ("\n" + footer if footer else "")
+def module_source(functions: list[str], backend: str, footer: str = "", note: str = "") -> str:
+    """A standalone module: a usage note, the backend's imports, the functions, a footer."""
+    doc = f'"""{note.strip()}\n"""\n' if note else ""
+    return (doc + HEADERS[backend] + "\n\n" + "\n\n".join(functions)
+            + ("\n" + footer if footer else ""))
 
 
 def load_module(source: str, backend: str) -> ModuleType:

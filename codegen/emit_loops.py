@@ -4,14 +4,23 @@ from __future__ import annotations
 from sympy import Expr
 
 from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
+from .parallel import parallel_safe
 from .printers import ScalarPrinter, safe_name
 
 
-def emit_loops(kernel: Kernel, decorator: str = "") -> str:
-    """Source of one function: loops as written, scalars with `math`, outputs allocated inside."""
+def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False) -> str:
+    """Source of one function: loops as written, scalars with `math`, outputs allocated inside.
+
+    With ``parallel``, top-level loops whose iterations write disjoint places become ``prange``
+    (and the decorator gets ``parallel=True``).
+    """
     p = ScalarPrinter()
     code = p.doprint
     args = ", ".join(safe_name(a) for a, _ in kernel.args)
+    pranges = {id(st) for st in kernel.body
+               if parallel and isinstance(st, Loop) and parallel_safe(st)}
+    if decorator and pranges:
+        decorator = decorator.replace(")", ", parallel=True)")
     lines = [decorator] if decorator else []
     lines.append(f"def {kernel.name}({args}):")
     for v in kernel.views:
@@ -32,7 +41,8 @@ def emit_loops(kernel: Kernel, decorator: str = "") -> str:
     def walk(stmts: list, indent: str) -> None:
         for st in stmts:
             if isinstance(st, Loop):
-                lines.append(f"{indent}for {code(st.index)} in range({code(st.start)}, "
+                rng = "numba.prange" if id(st) in pranges else "range"
+                lines.append(f"{indent}for {code(st.index)} in {rng}({code(st.start)}, "
                              f"{code(st.stop)}):")
                 walk(st.body, indent + "    ")
             elif isinstance(st, Assign):
