@@ -17,6 +17,9 @@ def safe_name(name: str) -> str:
 
     Anything that is not a plain identifier (or could shadow generated names) is mangled to
     ``u_<letters>_<hash>``, so no symbol name can inject code or collide.
+
+    >>> safe_name("x"), safe_name("lambda"), safe_name("x); import os; (")
+    ('x', 'u_lambda_482fbdf6', 'u_ximportos_99fac4f3')
     """
     if name.startswith("_") and re.fullmatch(r"_[A-Za-z0-9_]+", name):
         return name

@@ -103,7 +103,15 @@ def _topological(root: Expr, depends: _Dependence) -> list[Expr]:
 
 
 def reverse(expr: Expr, seed: Expr, wrt: set, loops: tuple[Loop, ...] = ()) -> list[Term]:
-    """Adjoint terms of ``seed * d expr / d leaf`` for every leaf of ``wrt`` inside ``expr``."""
+    """Adjoint terms of ``seed * d expr / d leaf`` for every leaf of ``wrt`` inside ``expr``.
+
+    >>> import symbolic as sy
+    >>> x = sy.Variable("x", shape=100)
+    >>> for t in reverse(sy.sum(x[1:] * x[:-1]), 1, {x}):
+    ...     print(t.target, "+=", t.value, "for", t.loops)
+    x[_k1_0] += x[_k1_0 + 1] for ((_k1_0, 0, 98),)
+    x[_k1_0 + 1] += x[_k1_0] for ((_k1_0, 0, 98),)
+    """
     is_leaf = _leaf_test(wrt)
     return _reverse(sympy.sympify(expr), sympy.sympify(seed), loops, _Dependence(is_leaf))
 
@@ -154,7 +162,13 @@ def _merge(terms: list[Term]) -> list[Term]:
 
 
 def forward(expr: Expr, tangent: Callable[[Expr], Expr], wrt: set) -> Expr:
-    """Directional derivative of ``expr``; ``tangent(leaf)`` gives each leaf's direction."""
+    """Directional derivative of ``expr``; ``tangent(leaf)`` gives each leaf's direction.
+
+    >>> import symbolic as sy
+    >>> a, b, da, db = sy.symbols("a b da db")
+    >>> forward(sy.sin(a) * b, {a: da, b: db}.get, {a, b})
+    b*da*cos(a) + db*sin(a)
+    """
     depends = _Dependence(_leaf_test(wrt))
     memo: dict[Expr, Expr] = {}
 

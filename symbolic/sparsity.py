@@ -42,7 +42,14 @@ class SparseBlock:
 
 @dataclass(frozen=True)
 class StructuredPattern:
-    """The sparsity of a matrix as a list of blocks; `coo()` gives the coordinates."""
+    """The sparsity of a matrix as a list of blocks; `coo()` gives the coordinates.
+
+    >>> import symbolic as sy
+    >>> x = sy.Variable("x", shape=5)
+    >>> pattern = sy.Problem(minimize=sy.sum((x[1:] - x[:-1]) ** 2)).hessian_sparsity()
+    >>> pattern.nnz, pattern.coo()[0][:4].tolist(), pattern.coo()[1][:4].tolist()
+    (16, [0, 1, 2, 3], [0, 1, 2, 3])
+    """
 
     blocks: tuple[SparseBlock, ...]
     shape: tuple[int, int]
