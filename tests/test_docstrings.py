@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["symbolic.arrays", "symbolic.problem", "symbolic.derive", "symbolic.sparsity",
+MODULES = ["symbolic.arrays", "symbolic.problem", "symbolic.derive", "symbolic.sparsity", "codegen.function",
            "codegen.printers", "codegen.solver"]
 
 
