@@ -1,0 +1,7 @@
+"""PDE declarations: domains, fields, evolution equations, boundary conditions, monitors."""
+from .domain import Axis, Domain
+from .field import TIME, Field, FieldFunction, at
+from .pde import PDE, BoundaryCondition, Evolution, integral
+
+__all__ = ["Axis", "BoundaryCondition", "Domain", "Evolution", "Field", "FieldFunction", "PDE",
+           "TIME", "at", "integral"]
