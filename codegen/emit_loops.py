@@ -35,8 +35,9 @@ def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False) -> s
                 size *= s
             lines.append(f"    {safe_name(v.name)} = {src}[{v.offset}:{v.offset + size}]"
                          f".reshape({v.shape})")
+    dtype = "np.complex128" if kernel.complex_outputs else "np.float64"
     for name, size in kernel.outputs:
-        lines.append(f"    {safe_name(name)} = np.zeros({size})")
+        lines.append(f"    {safe_name(name)} = np.zeros({size}, dtype={dtype})")
 
     def walk(stmts: list, indent: str) -> None:
         for st in stmts:
@@ -58,7 +59,8 @@ def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False) -> s
 
     walk(kernel.body, "    ")
     if kernel.result is not None:
-        lines.append(f"    return float({code(kernel.result)})")
+        cast = "complex" if kernel.complex_outputs else "float"
+        lines.append(f"    return {cast}({code(kernel.result)})")
     else:
         lines.append(f"    return {', '.join(safe_name(n) for n, _ in kernel.outputs)}")
     return "\n".join(lines) + "\n"

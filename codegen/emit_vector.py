@@ -29,8 +29,9 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
         view = f"{src}[{v.offset}]" if v.shape == () else \
             f"{src}[{v.offset}:{v.offset + size}].reshape({v.shape})"
         lines.append(f"    {safe_name(v.name)} = {view}")
+    dtype = f"{xp}.complex128" if kernel.complex_outputs else f"{xp}.float64"
     for name, size in kernel.outputs:
-        lines.append(f"    {safe_name(name)} = {xp}.zeros({size})")
+        lines.append(f"    {safe_name(name)} = {xp}.zeros({size}, dtype={dtype})")
 
     def scatter(st, chain, ndim, indent, store):
         arr, val = safe_name(st.array), code(st.value)

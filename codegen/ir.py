@@ -74,3 +74,4 @@ class Kernel:
     outputs: list[tuple[str, int]]        # (name, flat length), zero-initialized
     body: list
     result: Expr | None = None            # scalar return value (else the outputs are returned)
+    complex_outputs: bool = False         # outputs hold complex128 instead of float64

@@ -8,7 +8,9 @@ from sympy import *  # noqa: F401,F403  (one import serves: SymPy's namespace is
 from .arrays import ArrayExpr, Parameter, Variable, array_sum as sum, lift  # noqa: A001
 from .derive import Term
 from .errors import DeclarationError, NonDifferentiableError, ShapeError, SympileError
+from .pde import PDE, Domain, Field, at, integral
 from .problem import Constraint, Problem
 
-__all__ = ["ArrayExpr", "Constraint", "DeclarationError", "NonDifferentiableError", "Parameter",
-           "Problem", "ShapeError", "SympileError", "Term", "Variable", "lift", "sum"]
+__all__ = ["ArrayExpr", "Constraint", "DeclarationError", "Domain", "Field", "NonDifferentiableError",
+           "PDE", "Parameter", "Problem", "ShapeError", "SympileError", "Term", "Variable", "at",
+           "integral", "lift", "sum"]

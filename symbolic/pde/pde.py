@@ -14,7 +14,7 @@ from sympy import Derivative, Expr, Subs, Symbol
 
 from ..arrays import is_parameter
 from ..errors import DeclarationError
-from .field import TIME, FieldFunction
+from .field import TIME, FieldDerivative, FieldFunction
 
 
 class DomainIntegral(sympy.Function):
@@ -46,6 +46,13 @@ class BoundaryCondition:
     side: str          # "lower" | "upper"
     lhs: Expr          # in terms of the field and its derivatives at the boundary point
     value: Expr
+
+
+def plain(expr: Any) -> Any:
+    """Replace `FieldDerivative` (which only adds ``.at``) by SymPy's own `Derivative`."""
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    return expr.replace(lambda e: isinstance(e, FieldDerivative), lambda e: Derivative(*e.args))
 
 
 def fields_in(expr: Expr) -> set:
@@ -141,8 +148,8 @@ class PDE:
 
     def __init__(self, *equations: Any, initial: Mapping | None = None,
                  bcs: Iterable[Any] = (), monitors: Mapping[str, Any] | None = None):
-        eqs = [e for group in equations for e in (group if isinstance(group, (list, tuple))
-                                                   else [group])]
+        eqs = [plain(e) for group in equations for e in (group if isinstance(group, (list, tuple))
+                                                          else [group])]
         if not eqs:
             raise DeclarationError("a PDE needs at least one equation")
         self.evolutions = [_solve_for(e, k) for k, e in enumerate(eqs)]
@@ -161,9 +168,9 @@ class PDE:
             raise DeclarationError("all fields of a PDE must live on the same Domain")
         self.domain = domains.pop()
         self.initial = self._initial(initial or {})
-        self.bcs = [_parse_bc(b, k) for k, b in enumerate(bcs)]
+        self.bcs = [_parse_bc(plain(b), k) for k, b in enumerate(bcs)]
         self._check_bcs()
-        self.monitors = {name: sympy.sympify(m) for name, m in (monitors or {}).items()}
+        self.monitors = {name: plain(sympy.sympify(m)) for name, m in (monitors or {}).items()}
         self.parameters = sorted({s for ev in self.evolutions for s in ev.rhs.free_symbols
                                   if is_parameter(s)}, key=lambda s: s.name)
         coords = {TIME, *self.domain.symbols}
@@ -177,6 +184,7 @@ class PDE:
     def _initial(self, initial: Mapping) -> dict:
         data = {}
         for key, value in initial.items():
+            key, value = plain(key), plain(value)
             if isinstance(key, FieldFunction):
                 data[(key, 0)] = value
             elif isinstance(key, Derivative) and isinstance(key.expr, FieldFunction) \

@@ -1,0 +1,103 @@
+"""Kernels of a semi-discrete PDE: right-hand side, its sparse Jacobian, monitors, full fields."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import sympy
+
+
+from symbolic.pde.semidiscrete import SemiDiscrete
+
+from .build import load_module
+from .ir import Kernel, View
+from .lower import Lowerer, Output
+from .nlp import BACKENDS, _block_positions, emit_module
+
+DISCRETIZATIONS = ("finite_difference", "spectral")
+
+
+class PDEKernelSet:
+    """IR of the kernels of a `SemiDiscrete` system (all take the state ``_y`` and time ``t``)."""
+
+    def __init__(self, sd: SemiDiscrete, full_grids: list[tuple]):
+        self.sd = sd
+        layout = sd.layout
+        views = [View(b.array.name, "_y", layout.offsets[b.array], b.array.shape)
+                 for b in sd.blocks]
+        args = [("_y", "array"), (sd.time.name, "scalar")] + \
+            [(p.name, "scalar") for p in sd.parameters]
+        cplx = sd.complex_state
+        self.rhs = _kernel("rhs", args, views, layout.n,
+                           [Output("_out", r.index, r.value, r.loops, accumulate=False)
+                            for r in sd.rows], cplx)
+        self.jacobian_blocks = sd.jacobian()
+        nnz = sum(b.nnz for b in self.jacobian_blocks)
+        self.jacobian = _kernel("jacobian", args, views, nnz,
+                                _block_positions(self.jacobian_blocks), cplx)
+        self.monitors = {}
+        for k, (name, expr) in enumerate(sd.monitors.items()):
+            low = Lowerer()
+            value = low.result(expr)
+            self.monitors[name] = Kernel(f"monitor_{k}", args, views, [], low.root.stmts, value,
+                                         cplx)
+        outs, self.field_offsets, off = [], [], 0
+        for key, pieces, shape in full_grids:
+            strides = np.cumprod((1,) + tuple(shape)[::-1])[::-1][1:]
+            for node, loops, value in pieces:
+                idx = off + sympy.Add(*[int(s) * j for s, j in zip(strides, node)])
+                outs.append(Output("_out", idx, value, loops, accumulate=False))
+            self.field_offsets.append((key, off, shape))
+            off += int(np.prod(shape))
+        self.fields = _kernel("fields", args, views, off, outs, cplx)
+
+    def all(self) -> list[Kernel]:
+        return [self.rhs, self.jacobian, *self.monitors.values(), self.fields]
+
+
+def _kernel(name, args, views, size, outs, cplx) -> Kernel:
+    low = Lowerer()
+    low.outputs(outs)
+    return Kernel(name, args, views, [("_out", size)], low.root.stmts, None, cplx)
+
+
+def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_difference",
+                order: int = 2, integrator: str | None = None, **options: Any):
+    """Discretize ``pde`` in space, emit and load its kernels, return a `Simulator`."""
+    from symbolic.pde.finite_difference import FiniteDifference
+    from .simulator import Simulator
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if discretization not in DISCRETIZATIONS:
+        raise ValueError(f"unknown discretization {discretization!r}; choose one of "
+                         f"{', '.join(DISCRETIZATIONS)}")
+    if discretization == "spectral":
+        from .spectral import compile_spectral
+        return compile_spectral(pde, backend=backend, integrator=integrator, **options)
+    t0 = time.perf_counter()
+    fd = FiniteDifference(pde, order)
+    sd = fd.semidiscrete()
+    grids = []
+    for ev in pde.evolutions:
+        for level in range(ev.order):
+            grids.append(((ev.field, level), fd.full_grid(ev.field, level), pde.domain.shape))
+    kset = PDEKernelSet(sd, grids)
+    source = emit_module(kset.all(), backend)
+    t1 = time.perf_counter()
+    module = load_module(source, backend)
+    timings = {"derive_and_emit": t1 - t0, "load": time.perf_counter() - t1}
+    return Simulator(pde, sd, kset, module, source, backend, integrator or "rk45", timings,
+                     **options)
+
+
+def grid_values(expr: Any, domain) -> np.ndarray:
+    """An initial-data expression (or array) evaluated on the full grid."""
+    if isinstance(expr, np.ndarray) or np.isscalar(expr) and not isinstance(expr, sympy.Basic):
+        return np.broadcast_to(np.asarray(expr), domain.shape)
+    expr = sympy.sympify(expr)
+    f = sympy.lambdify(domain.symbols, expr, "numpy")
+    return np.broadcast_to(np.asarray(f(*domain.mesh())), domain.shape)
+
+
+__all__ = ["PDEKernelSet", "compile_pde", "grid_values"]
