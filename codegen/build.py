@@ -17,8 +17,8 @@ from types import ModuleType
 
 HEADERS = {
     "numpy": "import numpy\n",
-    "numba": "import math\nimport numpy as np\nimport numba\n",
-    "jax": ("import jax\nimport jax.numpy\n"
+    "numba": "import math\nimport numpy\nimport numpy as np\nimport numba\n",
+    "jax": ("import numpy\nimport jax\nimport jax.numpy\n"
             "jax.config.update('jax_enable_x64', True)\n"),
 }
 

@@ -1,7 +1,8 @@
 """A compiled PDE: kernels bound to parameters, run by the runtime's time integrators."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import scipy.sparse as sps
@@ -12,29 +13,27 @@ from .solution import PDESolution
 INTEGRATORS = ("rk4", "rk45", "dop853", "verlet", "ifrk4", "etdrk4", "bdf")
 
 
-class Simulator:
-    """Semi-discrete right-hand side, Jacobian and monitors of a PDE, ready to `run`."""
+class SimulatorBase:
+    """What every discretization's simulator shares: parameters, output, the run loop."""
 
-    def __init__(self, pde, semidiscrete, kernel_set, module, source, backend, integrator,
-                 timings, **options):
+    def __init__(self, pde, module, source: str, backend: str, integrator: str,
+                 timings: dict, **options: Any):
         if integrator not in INTEGRATORS:
             raise ValueError(f"unknown integrator {integrator!r}; choose one of "
                              f"{', '.join(INTEGRATORS)}")
-        self.pde, self.sd, self.kernel_set = pde, semidiscrete, kernel_set
-        self.module, self.source, self.backend = module, source, backend
+        self.pde, self.module, self.source, self.backend = pde, module, source, backend
         self.integrator, self.timings, self.options = integrator, timings, options
-        pattern = semidiscrete.jacobian_pattern()
-        self._jac_rows, self._jac_cols = pattern.coo()
-        self.size = semidiscrete.size
 
-    def write(self, path) -> None:
+    def write(self, path: str | Path) -> Path:
         """Write the kernels as a standalone module that imports only its backend."""
-        from pathlib import Path
-        Path(path).write_text(self.source)
+        path = Path(path)
+        path.write_text(self.source)
+        return path
 
-    def _bind(self, params: Mapping | None) -> list:
+    def bind(self, params: Mapping | None) -> list:
+        """Scalar parameter values in kernel-argument order."""
         params = {getattr(k, "name", k): v for k, v in (params or {}).items()}
-        names = [p.name for p in self.sd.parameters]
+        names = [p.name for p in self.pde.parameters]
         unknown = sorted(set(params) - set(names))
         if unknown:
             raise KeyError(f"unknown parameter(s) {', '.join(unknown)}; the PDE's parameters "
@@ -45,30 +44,21 @@ class Simulator:
                            f": value}} to run()")
         return [float(params[n]) for n in names]
 
+    def grid_initial(self) -> dict:
+        """Initial data of every (field, level) on the full grid."""
+        return {key: grid_values(expr, self.pde.domain) for key, expr in self.pde.initial.items()}
+
+    def ode_problem(self, p: list) -> dict:
+        raise NotImplementedError
+
     def initial_state(self) -> np.ndarray:
-        values = {}
-        for (fld, level), expr in self.pde.initial.items():
-            values[(fld, level)] = grid_values(expr, self.pde.domain)
-        return self.sd.initial_state(values)
+        raise NotImplementedError
 
-    def rhs(self, t: float, y: np.ndarray, params: Mapping | None = None) -> np.ndarray:
-        """The semi-discrete right-hand side dy/dt at (t, y)."""
-        return np.asarray(self.module.rhs(y, float(t), *self._bind(params)))
+    def fields(self, t: float, y: np.ndarray, p: list) -> dict:
+        raise NotImplementedError
 
-    def jacobian(self, t: float, y: np.ndarray, params: Mapping | None = None) -> sps.csr_matrix:
-        """d(rhs)/dy as a sparse matrix, from the symbolically derived stencil Jacobian."""
-        vals = np.asarray(self.module.jacobian(y, float(t), *self._bind(params)))
-        return sps.csr_matrix((vals, (self._jac_rows, self._jac_cols)),
-                              shape=(self.size, self.size))
-
-    def fields(self, t: float, y: np.ndarray, params: Mapping | None = None) -> dict:
-        """Every field on the full grid (boundary nodes included) at one state."""
-        flat = np.asarray(self.module.fields(y, float(t), *self._bind(params)))
-        out = {}
-        for (fld, level), off, shape in self.kernel_set.field_offsets:
-            name = str(fld.func) + ("_t" if level else "")
-            out[name] = flat[off:off + int(np.prod(shape))].reshape(shape)
-        return out
+    def monitor_functions(self, p: list) -> dict[str, Callable]:
+        raise NotImplementedError
 
     def run(self, t_end: float, dt: float | None = None, save_every: float | None = None,
             rtol: float = 1e-6, atol: float = 1e-9, params: Mapping | None = None,
@@ -77,33 +67,70 @@ class Simulator:
         """Integrate from t = 0 to ``t_end``, saving snapshots every ``save_every``."""
         from runtime.integrate import ODEProblem, integrate
         method = integrator or self.integrator
-        p = self._bind(params)
-        mod = self.module
-        monitors = {name: (lambda t, y, k=k: complex(getattr(mod, k.name)(y, float(t), *p))
-                           if self.sd.complex_state else
-                           float(getattr(mod, k.name)(y, float(t), *p)))
-                    for name, k in self.kernel_set.monitors.items()}
-        problem = ODEProblem(
-            rhs=lambda t, y: np.asarray(mod.rhs(y, float(t), *p)),
-            jacobian=lambda t, y: self.jacobian(t, y, params),
-            **self._second_order_form(p))
+        if method not in INTEGRATORS:
+            raise ValueError(f"unknown integrator {method!r}; choose one of "
+                             f"{', '.join(INTEGRATORS)}")
+        p = self.bind(params)
+        problem = ODEProblem(**self.ode_problem(p))
         sol = integrate(problem, self.initial_state(), t_end, method=method, dt=dt,
-                        save_every=save_every, rtol=rtol, atol=atol, monitors=monitors,
-                        progress=progress, max_steps=max_steps)
-        snaps = [self.fields(t, y, params) for t, y in zip(sol.t, sol.y)]
+                        save_every=save_every, rtol=rtol, atol=atol,
+                        monitors=self.monitor_functions(p), progress=progress,
+                        max_steps=max_steps)
+        snaps = [self.fields(t, y, p) for t, y in zip(sol.t, sol.y)]
         return PDESolution.from_snapshots(self.pde.domain, sol, snaps)
 
-    def _second_order_form(self, p: list) -> dict:
-        """Verlet's u'' = F(u): the velocity rows of the right-hand side (state = [u, v])."""
-        if any(ev.order != 2 for ev in self.pde.evolutions):
-            return {}
-        velocities = [b.array for b in self.sd.blocks if b.level == 1]
-        if any(r.value.has(*velocities) for r in self.sd.force_rows):
-            return {}      # damping: F depends on u_t, so Verlet does not apply
-        half = sum(b.array.size for b in self.sd.blocks if b.level == 0)
-        mod = self.module
 
-        def force(t, u):
-            y = np.concatenate([u, np.zeros_like(u)])
-            return np.asarray(mod.rhs(y, float(t), *p))[half:]
-        return {"force": force}
+class Simulator(SimulatorBase):
+    """Finite differences: the state holds grid values; the Jacobian is sparse and derived."""
+
+    def __init__(self, pde, semidiscrete, kernel_set, module, source, backend, integrator,
+                 timings, **options):
+        super().__init__(pde, module, source, backend, integrator, timings, **options)
+        self.sd, self.kernel_set = semidiscrete, kernel_set
+        self._jac_rows, self._jac_cols = semidiscrete.jacobian_pattern().coo()
+        self.size = semidiscrete.size
+
+    def initial_state(self) -> np.ndarray:
+        return self.sd.initial_state(self.grid_initial())
+
+    def rhs(self, t: float, y: np.ndarray, params: Mapping | None = None) -> np.ndarray:
+        """The semi-discrete right-hand side dy/dt at (t, y)."""
+        return np.asarray(self.module.rhs(y, float(t), *self.bind(params)))
+
+    def jacobian(self, t: float, y: np.ndarray, params: Mapping | None = None) -> sps.csr_matrix:
+        """d(rhs)/dy as a sparse matrix, from the symbolically derived stencil Jacobian."""
+        return self._jacobian(t, y, self.bind(params))
+
+    def _jacobian(self, t, y, p) -> sps.csr_matrix:
+        vals = np.asarray(self.module.jacobian(y, float(t), *p))
+        return sps.csr_matrix((vals, (self._jac_rows, self._jac_cols)),
+                              shape=(self.size, self.size))
+
+    def fields(self, t: float, y: np.ndarray, p: list) -> dict:
+        """Every field on the full grid (boundary nodes included) at one state."""
+        flat = np.asarray(self.module.fields(y, float(t), *p))
+        out = {}
+        for (fld, level), off, shape in self.kernel_set.field_offsets:
+            name = str(fld.func) + ("_t" if level else "")
+            out[name] = flat[off:off + int(np.prod(shape))].reshape(shape)
+        return out
+
+    def monitor_functions(self, p: list) -> dict:
+        mod, cast = self.module, (complex if self.sd.complex_state else float)
+        return {name: (lambda t, y, k=k: cast(getattr(mod, k.name)(y, float(t), *p)))
+                for name, k in self.kernel_set.monitors.items()}
+
+    def ode_problem(self, p: list) -> dict:
+        mod = self.module
+        form = {"rhs": lambda t, y: np.asarray(mod.rhs(y, float(t), *p)),
+                "jacobian": lambda t, y: self._jacobian(t, y, p)}
+        if all(ev.order == 2 for ev in self.pde.evolutions):
+            velocities = [b.array for b in self.sd.blocks if b.level == 1]
+            if not any(r.value.has(*velocities) for r in self.sd.force_rows):
+                half = sum(b.array.size for b in self.sd.blocks if b.level == 0)
+
+                def force(t, u):
+                    y = np.concatenate([u, np.zeros_like(u)])
+                    return np.asarray(mod.rhs(y, float(t), *p))[half:]
+                form["force"] = force
+        return form

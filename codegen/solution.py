@@ -25,7 +25,8 @@ class PDESolution:
         names = list(snapshots[0]) if snapshots else []
         fields = {n: np.array([s[n] for s in snapshots]) for n in names}
         coords = {a.name: a.grid() for a in domain.axes}
-        return cls(np.asarray(sol.t), fields, {k: np.asarray(v) for k, v in sol.monitors.items()},
+        monitors = {k: np.real_if_close(np.asarray(v), tol=1e6) for k, v in sol.monitors.items()}
+        return cls(np.asarray(sol.t), fields, monitors,
                    coords, sol.status, sol.message, dict(getattr(sol, "stats", {}) or {}))
 
     @property
