@@ -57,7 +57,8 @@ def Field(name: str, domain: Domain, dtype: Any = float) -> FieldFunction:
         raise DeclarationError(f"Field '{name}': dtype must be float or complex, got {dtype!r}")
     if any(a.name == "t" for a in domain.axes):
         raise DeclarationError("'t' is reserved for time; name the spatial axes otherwise")
-    cls = UndefinedFunction(name, bases=(FieldFunction,),
-                            __dict__={"domain": domain, "dtype": dtype},
+    # domain and dtype go into the function's identity (its hash and equality), so fields of the
+    # same name on different domains never share SymPy's cache
+    cls = UndefinedFunction(name, bases=(FieldFunction,), domain=domain, dtype=dtype,
                             real=dtype is float)
     return cls(TIME, *domain.symbols)

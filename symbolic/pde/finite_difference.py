@@ -94,7 +94,9 @@ class FiniteDifference:
                                       f"form a*u + b*u_{axis.name} = g; only those are supported")
         j0 = 0 if side == "lower" else axis.points - 1
         sign = 1 if side == "lower" else -1
-        offsets = tuple(sign * s for s in range(self.order + 1))
+        # one order more accurate than the interior: the eliminated node enters second
+        # differences divided by h^2, which would otherwise cost an order of accuracy
+        offsets = tuple(sign * s for s in range(self.order + 2))
         w = stencil_weights(1, offsets)
         h = self._spacing(a)
         rest = sympy.Add(*[w[k] / h * self.value(fld, 0, node[:a] + (j0 + offsets[k],)
