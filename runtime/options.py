@@ -1,0 +1,92 @@
+"""Solver options with IPOPT's defaults, set by keyword; unknown names are a clear error."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TypeVar
+
+Options = TypeVar("Options", "IPMOptions", "NewtonOptions")
+
+
+@dataclass(frozen=True)
+class IPMOptions:
+    """Options of the interior-point method (names and defaults follow IPOPT where it has them)."""
+
+    tol: float = 1e-8                  # scaled KKT error for "optimal"
+    max_iter: int = 3000
+    acceptable_tol: float = 1e-6       # "optimal" after acceptable_iter iterations this good
+    acceptable_iter: int = 15
+    acceptable_constr_viol_tol: float = 1e-2
+    constr_viol_tol: float = 1e-4      # unscaled constraint violation for "optimal"
+    dual_inf_tol: float = 1.0          # unscaled dual infeasibility for "optimal"
+    compl_inf_tol: float = 1e-4        # unscaled complementarity for "optimal"
+    mu_init: float = 0.1
+    kappa_eps: float = 10.0
+    kappa_mu: float = 0.2
+    theta_mu: float = 1.5
+    tau_min: float = 0.99
+    kappa_sigma: float = 1e10
+    s_max: float = 100.0
+    kappa_d: float = 1e-5
+    bound_push: float = 1e-2
+    bound_frac: float = 1e-2
+    bound_relax_factor: float = 1e-8
+    constr_mult_init_max: float = 1e3
+    nlp_scaling_max_gradient: float = 100.0
+    nlp_scaling_min_value: float = 1e-8
+    # filter line search
+    gamma_theta: float = 1e-5
+    gamma_phi: float = 1e-8
+    delta: float = 1.0
+    s_theta: float = 1.1
+    s_phi: float = 2.3
+    eta_phi: float = 1e-8
+    gamma_alpha: float = 0.05
+    max_soc: int = 4
+    kappa_soc: float = 0.99
+    # regularization of the KKT system
+    linear_solver: str = "auto"        # "auto", "ldl" (dense, exact inertia), "splu" (sparse)
+    dense_max_dim: int = 300           # "auto" uses "ldl" up to this KKT dimension
+    delta_w_init: float = 1e-4
+    delta_w_min: float = 1e-20
+    delta_w_max: float = 1e40
+    kappa_w_minus: float = 1.0 / 3.0
+    kappa_w_plus: float = 8.0
+    kappa_w_plus_bar: float = 100.0
+    delta_c_bar: float = 1e-8
+    kappa_c: float = 0.25
+    curvature_tol: float = 1e-11       # kappa of the inertia-free curvature test
+    # restoration and failure handling
+    rho_resto: float = 1000.0
+    kappa_resto: float = 0.9
+    max_soft_resto_iters: int = 10
+    soft_resto_factor: float = 0.9999
+    bound_mult_reset_threshold: float = 1e3
+    max_restoration_failures: int = 3
+    unbounded_objective: float = 1e20
+    diverging_iterates_tol: float = 1e20
+
+
+@dataclass(frozen=True)
+class NewtonOptions:
+    """Options of the trust-region Newton-CG method."""
+
+    tol: float = 1e-8                  # scaled gradient max-norm for "optimal"
+    max_iter: int = 3000
+    acceptable_tol: float = 1e-6       # accepted when the trust region collapses
+    initial_radius: float = 1.0
+    max_radius: float = 1e30
+    eta: float = 1e-4                  # minimal actual/predicted reduction to accept a step
+    max_cg_iter: int = 500
+    nlp_scaling_max_gradient: float = 100.0
+    unbounded_objective: float = 1e20
+    diverging_iterates_tol: float = 1e20
+
+
+def make_options(cls: type[Options], method: str, values: dict) -> Options:
+    """An options object of type `cls` from keyword values; unknown names raise ValueError."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown option(s) {', '.join(map(repr, unknown))} for method "
+                         f"{method!r}; valid options are: {', '.join(sorted(known))}")
+    return cls(**values)

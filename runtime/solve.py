@@ -1,0 +1,69 @@
+"""`solve_nlp`: the one entry point that validates a problem, picks a method and runs it.
+
+"auto" uses trust-region Newton-CG (Hessian-vector products only) when there are no
+constraints and no finite bounds, and the interior-point method otherwise.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .ipm import solve_ipm
+from .kernels import NLPKernels
+from .monitor import Monitor
+from .newton import solve_newton_cg
+from .options import IPMOptions, NewtonOptions, make_options
+from .result import SolveResult
+from .validate import validate_kernels, validate_x0
+
+METHODS = ("auto", "ipm", "newton-cg")
+_PROGRESS_AUTO_N = 100_000
+
+
+def _unconstrained(k: NLPKernels) -> bool:
+    return k.m == 0 and not np.any(np.isfinite(k.x_lower)) and not np.any(np.isfinite(k.x_upper))
+
+
+def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: float = 1e-8,
+              max_iter: int = 3000, verbose: bool = False, progress: bool | None = None,
+              **options) -> SolveResult:
+    """Solve  min f(x)  s.t.  c_lower <= c(x) <= c_upper,  x_lower <= x <= x_upper.
+
+    - ``method``: "auto", "ipm" (primal-dual interior point, IPOPT's algorithm) or
+      "newton-cg" (trust-region Newton-CG; only without constraints and finite bounds).
+    - ``tol``: tolerance on the scaled KKT error; ``max_iter``: iteration limit.
+    - ``verbose``: print IPOPT's iteration table; ``progress``: a tqdm bar (None: on for
+      n >= 100000 when stderr is a terminal).
+    - ``options``: method options by name (see `runtime.options.IPMOptions` and
+      `NewtonOptions`), e.g. ``mu_init=1e-2`` or ``linear_solver="splu"``.
+
+    Returns a `SolveResult`; a failed solve is a status, never an exception. Bad input (x0 of
+    the wrong length, inconsistent metadata, unknown options) raises ValueError.
+    """
+    k = validate_kernels(kernels)
+    x = validate_x0(x0, k.n)
+    if method not in METHODS:
+        raise ValueError(f"method={method!r}; expected one of {', '.join(map(repr, METHODS))}")
+    if method == "auto":
+        method = "newton-cg" if _unconstrained(k) else "ipm"
+    if method == "newton-cg" and not _unconstrained(k):
+        raise ValueError(f"method='newton-cg' solves problems without constraints and bounds; "
+                         f"this one has m={k.m} constraints and "
+                         f"{int(np.sum(np.isfinite(k.x_lower) | np.isfinite(k.x_upper)))} "
+                         f"bounded variables: use method='ipm'")
+    cls = NewtonOptions if method == "newton-cg" else IPMOptions
+    opts = make_options(cls, method, dict(options, tol=tol, max_iter=max_iter))
+    if progress is None:
+        progress = k.n >= _PROGRESS_AUTO_N and sys.stderr.isatty()
+    monitor = Monitor(verbose=verbose, progress=bool(progress), max_iter=max_iter, desc=method)
+    result = None
+    try:
+        if method == "newton-cg":
+            result = solve_newton_cg(k, x, opts, monitor)
+        else:
+            result = solve_ipm(k, x, opts, monitor)
+    finally:
+        monitor.finish(result.message if result is not None else "interrupted")
+    return result
