@@ -6,6 +6,7 @@ SymPy functions on templates build new templates; `sum` turns a template into a 
 """
 from __future__ import annotations
 
+import itertools
 import numbers
 from typing import Any, Sequence
 
@@ -16,6 +17,21 @@ from sympy import Expr, IndexedBase, Indexed, Integer, Sum, Symbol, Tuple
 from .errors import ShapeError
 
 MAX_RANK = 8
+_DECLARATIONS = itertools.count()
+
+
+class _Declared:
+    """Each declaration is its own symbol: two `Variable("x")` calls never compare equal.
+
+    Otherwise SymPy's cache could hand expressions of a new declaration the bounds of an older
+    one with the same name.
+    """
+
+    def _declare(self) -> None:
+        self._serial = next(_DECLARATIONS)
+
+    def _hashable_content(self):
+        return super()._hashable_content() + (self._serial,)
 #: Free element indices of templates: position d of a template's shape uses ``ELEMENT_INDEX[d]``.
 ELEMENT_INDEX = tuple(Symbol(f"_i{d}", integer=True) for d in range(MAX_RANK))
 
@@ -53,7 +69,7 @@ def _normalize_shape(shape: Any, name: str) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
-class ArraySymbol(IndexedBase):
+class ArraySymbol(_Declared, IndexedBase):
     """An array-valued unknown or datum: one symbol with an index space, never n scalars."""
 
     role = "array"
@@ -62,6 +78,7 @@ class ArraySymbol(IndexedBase):
     def __new__(cls, name: str, shape: Any) -> "ArraySymbol":
         shape = _normalize_shape(shape, name)
         obj = IndexedBase.__new__(cls, name, shape=shape)
+        obj._declare()
         return obj
 
     @property
@@ -139,24 +156,28 @@ class ArrayParameter(ArraySymbol):
     role = "parameter"
 
 
-class ScalarVariable(Symbol):
+class ScalarVariable(_Declared, Symbol):
     """A scalar decision variable; a plain SymPy symbol in every other respect."""
 
     role = "variable"
     shape: tuple[int, ...] = ()
 
     def __new__(cls, name: str) -> "ScalarVariable":
-        return Symbol.__xnew__(cls, name, real=True)
+        obj = Symbol.__xnew__(cls, name, real=True)
+        obj._declare()
+        return obj
 
 
-class ScalarParameter(Symbol):
+class ScalarParameter(_Declared, Symbol):
     """A scalar datum bound at solve time."""
 
     role = "parameter"
     shape: tuple[int, ...] = ()
 
     def __new__(cls, name: str) -> "ScalarParameter":
-        return Symbol.__xnew__(cls, name, real=True)
+        obj = Symbol.__xnew__(cls, name, real=True)
+        obj._declare()
+        return obj
 
 
 def _check_name(name: Any) -> None:

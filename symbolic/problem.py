@@ -126,6 +126,11 @@ class Problem:
                     raise DeclarationError(f"over= must list variables, got {s!r}")
         self.variables = sorted(chosen, key=lambda s: s.name)
         self.parameters = sorted(found - chosen, key=lambda s: s.name)
+        names = [s.name for s in self.variables + self.parameters]
+        clash = sorted({n for n in names if names.count(n) > 1})
+        if clash:
+            raise DeclarationError(f"two different symbols are named {', '.join(clash)}; every "
+                                   f"variable and parameter of a problem needs its own name")
         if not self.variables:
             raise DeclarationError("the problem has no variables: the objective and constraints "
                                    "involve only parameters or constants")

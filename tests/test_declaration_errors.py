@@ -81,3 +81,16 @@ def test_unknown_backend():
     x = sy.Variable("x")
     with pytest.raises(ValueError, match="unknown backend 'fortran'"):
         sy.Problem(minimize=x ** 2).compile(backend="fortran")
+
+
+def test_redeclared_name_keeps_its_own_bounds():
+    """A second Variable("x") is a new symbol: SymPy's cache must not give it the first's bounds."""
+    x = sy.Variable("x", shape=2)
+    sy.Problem(minimize=(x[0] + 1) ** 2 + x[1] ** 2)
+    y = sy.Variable("x", shape=2, lower=0)
+    prob = sy.Problem(minimize=(y[0] + 1) ** 2 + y[1] ** 2)
+    assert prob.bounds()[0].tolist() == [0.0, 0.0]
+    res = prob.compile(backend="numpy").solve(x0=[1, 1])
+    assert res.converged and abs(res.x[0]) < 1e-6 and abs(res.objective - 1) < 1e-7
+    with pytest.raises(sy.DeclarationError, match="two different symbols are named x"):
+        sy.Problem(minimize=x[0] ** 2 + y[0] ** 2)
