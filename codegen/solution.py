@@ -27,7 +27,7 @@ class PDESolution:
         coords = {a.name: a.grid() for a in domain.axes}
         monitors = {k: np.real_if_close(np.asarray(v), tol=1e6) for k, v in sol.monitors.items()}
         return cls(np.asarray(sol.t), fields, monitors,
-                   coords, sol.status, sol.message, dict(getattr(sol, "stats", {}) or {}))
+                   coords, sol.status, sol.message, _stats(sol))
 
     @property
     def success(self) -> bool:
@@ -98,3 +98,11 @@ class PDESolution:
             fig.savefig(path, dpi=100, bbox_inches="tight")
             plt.close(fig)
         return fig
+
+
+def _stats(sol) -> dict:
+    """The integrator's counters (steps, evaluations, factorizations) as a plain dict."""
+    stats = getattr(sol, "stats", None)
+    if stats is None:
+        return {}
+    return dict(vars(stats)) if not isinstance(stats, dict) else dict(stats)

@@ -43,14 +43,29 @@ class NLPSolver:
         self.module = module
         self.source = source
         self.backend = backend
-        self.jacobian_pattern = SparsePattern(*jac_pattern.coo(), jac_pattern.shape)
-        self.hessian_pattern = SparsePattern(*hess_pattern.coo(), hess_pattern.shape)
+        self._structured = {"jacobian": jac_pattern, "hessian": hess_pattern}
+        self._coo: dict = {}
         self.timings = timings
         self.options = options
         d = kernel_set.derivation
         self.layout = d.layout
         self.n, self.m = d.layout.n, d.m
         self._param_shapes = {p.name: sym_shape(p) for p in d.parameters}
+
+    def _pattern(self, which: str) -> SparsePattern:
+        """COO coordinates, built on first use (HVP-only solves never build the Hessian's)."""
+        if which not in self._coo:
+            structured = self._structured[which]
+            self._coo[which] = SparsePattern(*structured.coo(), structured.shape)
+        return self._coo[which]
+
+    @property
+    def jacobian_pattern(self) -> SparsePattern:
+        return self._pattern("jacobian")
+
+    @property
+    def hessian_pattern(self) -> SparsePattern:
+        return self._pattern("hessian")
 
     def write(self, path: str | Path) -> Path:
         """Write the kernels as a standalone module that imports only its backend."""
