@@ -19,6 +19,9 @@ from .result import SolveResult
 from .validate import validate_kernels, validate_x0
 
 METHODS = ("auto", "ipm", "newton-cg")
+# Newton-CG iterations cost a few HVPs each; on chained Rosenbrock from the standard start the
+# count grows with n (one index of the solution settles per step), so its default is higher.
+DEFAULT_MAX_ITER = {"ipm": 3000, "newton-cg": 50_000}
 _PROGRESS_AUTO_N = 100_000
 
 
@@ -27,13 +30,14 @@ def _unconstrained(k: NLPKernels) -> bool:
 
 
 def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: float = 1e-8,
-              max_iter: int = 3000, verbose: bool = False, progress: bool | None = None,
+              max_iter: int | None = None, verbose: bool = False, progress: bool | None = None,
               **options) -> SolveResult:
     """Solve  min f(x)  s.t.  c_lower <= c(x) <= c_upper,  x_lower <= x <= x_upper.
 
     - ``method``: "auto", "ipm" (primal-dual interior point, IPOPT's algorithm) or
       "newton-cg" (trust-region Newton-CG; only without constraints and finite bounds).
-    - ``tol``: tolerance on the scaled KKT error; ``max_iter``: iteration limit.
+    - ``tol``: tolerance on the scaled KKT error; ``max_iter``: iteration limit (default
+      3000 for "ipm", 50000 for "newton-cg").
     - ``verbose``: print IPOPT's iteration table; ``progress``: a tqdm bar (None: on for
       n >= 100000 when stderr is a terminal).
     - ``options``: method options by name (see `runtime.options.IPMOptions` and
@@ -53,6 +57,7 @@ def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: 
                          f"this one has m={k.m} constraints and "
                          f"{int(np.sum(np.isfinite(k.x_lower) | np.isfinite(k.x_upper)))} "
                          f"bounded variables: use method='ipm'")
+    max_iter = DEFAULT_MAX_ITER[method] if max_iter is None else max_iter
     cls = NewtonOptions if method == "newton-cg" else IPMOptions
     opts = make_options(cls, method, dict(options, tol=tol, max_iter=max_iter))
     if progress is None:
