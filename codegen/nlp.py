@@ -14,6 +14,7 @@ from .build import DECORATORS, load_module, module_source
 from .emit_loops import emit_loops
 from .emit_vector import emit_vector
 from .ir import Kernel, View
+from .gather import gather
 from .lower import Lowerer, Output
 
 BACKENDS = ("numpy", "numba", "jax")
@@ -52,8 +53,8 @@ class NLPKernelSet:
         self.objective = Kernel("objective", z + params, views, [], low.root.stmts,
                                 low.result(d.objective))
         self.gradient = self._outputs("gradient", z + params, views, layout.n,
-                                      [Output("_out", layout.flat(t.target), t.value, t.loops)
-                                       for t in d.gradient])
+                                      gather([Output("_out", layout.flat(t.target), t.value,
+                                                     t.loops) for t in d.gradient]))
         cons = []
         for off, shape, expr, idx in d.constraint_rows:
             loops = tuple((i, Integer(0), Integer(s - 1)) for i, s in zip(idx, shape))
@@ -67,8 +68,8 @@ class NLPKernelSet:
                                      d.hessian_pattern().nnz, _block_positions(d.hessian))
         self.hvp = self._outputs("hvp", z + mult + [("_v", "array")] + params, views + dviews,
                                  layout.n,
-                                 [Output("_out", layout.flat(t.target), t.value, t.loops)
-                                  for t in d.hvp])
+                                 gather([Output("_out", layout.flat(t.target), t.value, t.loops)
+                                         for t in d.hvp]))
 
     @staticmethod
     def _outputs(name, args, views, size, outs) -> Kernel:
