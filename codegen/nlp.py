@@ -1,6 +1,7 @@
 """Kernels of an NLP: lower the derived terms of a `Problem` to IR, emit a backend, bind parameters."""
 from __future__ import annotations
 
+import os
 import time
 import numpy as np
 import sympy
@@ -18,6 +19,9 @@ from .gather import gather
 from .lower import Lowerer, Output
 
 BACKENDS = ("numpy", "numba", "jax")
+# prange is off by default: on the 2-core reference machine numba's threads made the gather
+# gradient 3.5x slower at n = 10^6 (benchmarks/README.md); SYMPILE_PARALLEL=1 turns it on.
+PARALLEL = os.environ.get("SYMPILE_PARALLEL", "0") == "1"
 
 
 def _block_positions(blocks: list[SparseBlock]) -> list[Output]:
@@ -103,7 +107,7 @@ def emit_module(kernels: list[Kernel], backend: str) -> str:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     note = usage_note(kernels, kernels[0].views, backend)
     if backend == "numba":
-        funcs = [emit_loops(k, DECORATORS["numba"], parallel=True) for k in kernels]
+        funcs = [emit_loops(k, DECORATORS["numba"], parallel=PARALLEL) for k in kernels]
         return module_source(funcs, backend, note=note)
     funcs = [emit_vector(k, backend) for k in kernels]
     footer = "".join(f"{k.name} = jax.jit({k.name})\n" for k in kernels) if backend == "jax" else ""
