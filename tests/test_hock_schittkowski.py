@@ -1,122 +1,141 @@
-"""Hock–Schittkowski problems declared with sympile and solved to their published optima."""
+"""Hock–Schittkowski problems declared with sympile and solved to their published optima.
+
+The problems live in `hs_problems.py` (one entry per problem: builder, the book's start point,
+f* and x*). Two checks per problem, both on the numpy backend (it compiles fastest):
+
+- the transcription: f at the published x* equals the published f* (to the precision the book
+  prints x*), and x* satisfies the constraints and bounds — this catches typos in the problems;
+- the solve: from the book's start point the solver reports convergence at f* (relative 1e-6,
+  absolute 1e-6 where f* = 0).
+
+A few problems are also solved with the numba and jax backends, which must reach the same optimum.
+"""
+from __future__ import annotations
+
+import functools
+
 import numpy as np
 import pytest
 
 import symbolic as sy
+from hs_problems import BY_NAME, PROBLEMS, HSProblem
+
+# Problems whose transcription is checked (against the book and an independent solver) but that
+# our solver does not solve from the book's start point; strict, so a fix is noticed.
+XFAIL = {
+    "hs002": "from the book's start (-2, 1) the interior-point method converges (status optimal) "
+             "to the other KKT point x = (-1.2210, 1.5), f = 4.9412, a genuine local minimum on "
+             "the bound x2 >= 1.5 (SciPy's SLSQP lands there too); the published f* = "
+             "0.0504261879 is at x1 = +1.2244. test_hs002_from_the_basin_of_the_published_optimum "
+             "solves it from (2, 1).",
+}
 
 
-def hs001():
-    x = sy.Variable("x", shape=2, lower=[-np.inf, -1.5])
-    return sy.Problem(minimize=100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2), [-2, 1], 0.0
+@functools.lru_cache(maxsize=None)
+def compiled(name: str, backend: str = "numpy"):
+    """The problem and its compiled solver (shared by the tests of one module run)."""
+    problem = BY_NAME[name].build()
+    return problem, problem.compile(backend=backend)
 
 
-def hs006():
-    x = sy.Variable("x", shape=2)
-    return sy.Problem(minimize=(1 - x[0]) ** 2, subject_to=[sy.Eq(10 * (x[1] - x[0] ** 2), 0)]), \
-        [-1.2, 1], 0.0
+def _params(problems):
+    return [pytest.param(p, id=p.name,
+                         marks=[pytest.mark.xfail(reason=XFAIL[p.name], strict=True)]
+                         if p.name in XFAIL else [])
+            for p in problems]
 
 
-def hs007():
-    x = sy.Variable("x", shape=2)
-    return sy.Problem(minimize=sy.log(1 + x[0] ** 2) - x[1],
-                      subject_to=[sy.Eq((1 + x[0] ** 2) ** 2 + x[1] ** 2, 4)]), [2, 2], -np.sqrt(3)
+def _objective_tolerance(f_star: float) -> float:
+    return 1e-6 * abs(f_star) if f_star != 0 else 1e-6
 
 
-def hs028():
-    x = sy.Variable("x", shape=3)
-    return sy.Problem(minimize=(x[0] + x[1]) ** 2 + (x[1] + x[2]) ** 2,
-                      subject_to=[sy.Eq(x[0] + 2 * x[1] + 3 * x[2], 1)]), [-4, 1, 1], 0.0
+def test_collection_covers_every_kind_of_problem():
+    names = [p.name for p in PROBLEMS]
+    assert len(names) == len(set(names)) >= 18
+    kinds = {p.kind for p in PROBLEMS}
+    assert {"bounds", "equality", "inequality", "mixed"} <= kinds
+    for p in PROBLEMS:
+        assert p.x_star is None or len(p.x_star) == p.n, p.name
 
 
-def hs035():
-    x = sy.Variable("x", shape=3, lower=0)
-    f = (9 - 8 * x[0] - 6 * x[1] - 4 * x[2] + 2 * x[0] ** 2 + 2 * x[1] ** 2 + x[2] ** 2
-         + 2 * x[0] * x[1] + 2 * x[0] * x[2])
-    return sy.Problem(minimize=f, subject_to=[x[0] + x[1] + 2 * x[2] <= 3]), [0.5] * 3, 1 / 9
+@pytest.mark.parametrize("hs", PROBLEMS, ids=str)
+def test_transcription_matches_published_optimum(hs: HSProblem):
+    problem, solver = compiled(hs.name)
+    assert solver.n == hs.n == problem.n
+    if hs.x_star is None:
+        pytest.skip("the book publishes no optimal point")
+    k = solver.kernels()
+    xs = np.asarray(hs.x_star, dtype=float)
+
+    f = k.objective(xs)
+    assert f == pytest.approx(hs.f_star, rel=hs.f_rtol, abs=hs.f_atol), \
+        f"{hs.name}: f(x*) = {f!r}, published f* = {hs.f_star!r}"
+
+    c = k.constraints(xs)
+    assert c.shape == (sum(con.size for con in problem.constraints),)
+    off = 0
+    for con in problem.constraints:
+        vals = c[off:off + con.size]
+        off += con.size
+        below, above = np.max(con.lower - vals), np.max(vals - con.upper)
+        assert below <= hs.feas_tol and above <= hs.feas_tol, \
+            f"{hs.name}: constraint {con.name} = {vals} at x*, bounds [{con.lower}, {con.upper}]"
+
+    lo, hi = problem.bounds()
+    assert np.all(xs >= lo - hs.feas_tol) and np.all(xs <= hi + hs.feas_tol), \
+        f"{hs.name}: x* = {xs} outside the bounds [{lo}, {hi}]"
 
 
-def hs038():
-    x = sy.Variable("x", shape=4, lower=-10, upper=10)
-    f = (100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2 + 90 * (x[3] - x[2] ** 2) ** 2
-         + (1 - x[2]) ** 2 + 10.1 * ((x[1] - 1) ** 2 + (x[3] - 1) ** 2)
-         + 19.8 * (x[1] - 1) * (x[3] - 1))
-    return sy.Problem(minimize=f), [-3, -1, -3, -1], 0.0
+@pytest.mark.parametrize("hs", _params(PROBLEMS))
+def test_solved_to_published_optimum(hs: HSProblem):
+    problem, solver = compiled(hs.name)
+    res = solver.solve(x0=hs.x0)
+    assert res.converged, f"{hs.name}: {res.status} after {res.iterations} iterations: " \
+                          f"{res.message}"
+    assert abs(res.objective - hs.f_star) <= _objective_tolerance(hs.f_star), \
+        f"{hs.name}: f = {res.objective!r}, published f* = {hs.f_star!r}, x = {res.x}"
+    assert res.constraint_violation <= 1e-6
+    assert set(res.multipliers) == {c.name for c in problem.constraints}
 
 
-def hs039():
-    x = sy.Variable("x", shape=4)
-    return sy.Problem(minimize=-x[0], subject_to=[sy.Eq(x[1] - x[0] ** 3 - x[2] ** 2, 0),
-                                                  sy.Eq(x[0] ** 2 - x[1] - x[3] ** 2, 0)]), \
-        [2] * 4, -1.0
+def test_hs002_from_the_basin_of_the_published_optimum():
+    hs = BY_NAME["hs002"]
+    res = compiled("hs002")[1].solve(x0=[2, 1])
+    assert res.converged
+    assert res.objective == pytest.approx(hs.f_star, rel=1e-6)
+    np.testing.assert_allclose(res.x, hs.x_star, atol=1e-6)
 
 
-def hs040():
-    x = sy.Variable("x", shape=4)
-    return sy.Problem(minimize=-x[0] * x[1] * x[2] * x[3],
-                      subject_to=[sy.Eq(x[0] ** 3 + x[1] ** 2, 1),
-                                  sy.Eq(x[0] ** 2 * x[3] - x[2], 0),
-                                  sy.Eq(x[3] ** 2 - x[1], 0)]), [0.8] * 4, -0.25
+def test_hs071_multipliers_match_the_known_ones():
+    # L = f + lam . c with c = (x1 x2 x3 x4 - 25 >= 0, |x|^2 - 40 = 0): the multipliers Ipopt's
+    # HS071 example reports, (-0.552294, 0.161469).
+    res = compiled("hs071")[1].solve(x0=BY_NAME["hs071"].x0)
+    assert res.multipliers["product"] == pytest.approx(-0.552294, abs=1e-5)
+    assert res.multipliers["sphere"] == pytest.approx(0.161469, abs=1e-5)
+    np.testing.assert_allclose(res.x, BY_NAME["hs071"].x_star, atol=1e-6)
 
 
-def hs043():
-    x = sy.Variable("x", shape=4)
-    f = x[0] ** 2 + x[1] ** 2 + 2 * x[2] ** 2 + x[3] ** 2 - 5 * x[0] - 5 * x[1] - 21 * x[2] \
-        + 7 * x[3]
-    cons = [8 - x[0] ** 2 - x[1] ** 2 - x[2] ** 2 - x[3] ** 2 - x[0] + x[1] - x[2] + x[3] >= 0,
-            10 - x[0] ** 2 - 2 * x[1] ** 2 - x[2] ** 2 - 2 * x[3] ** 2 + x[0] + x[3] >= 0,
-            5 - 2 * x[0] ** 2 - x[1] ** 2 - x[2] ** 2 - 2 * x[0] + x[1] + x[3] >= 0]
-    return sy.Problem(minimize=f, subject_to=cons), [0] * 4, -44.0
-
-
-def hs048():
+def test_array_form_declarations_reach_the_same_optimum():
+    """HS048 and HS071 written with whole-array reductions (sy.sum) instead of indexed terms."""
     x = sy.Variable("x", shape=5)
-    return sy.Problem(minimize=(x[0] - 1) ** 2 + (x[1] - x[2]) ** 2 + (x[3] - x[4]) ** 2,
-                      subject_to=[sy.Eq(sy.sum(x), 5),
-                                  sy.Eq(x[2] - 2 * (x[3] + x[4]), -3)]), [3, 5, -3, 2, -2], 0.0
-
-
-def hs071():
-    x = sy.Variable("x", shape=4, lower=1, upper=5)
-    return sy.Problem(minimize=x[0] * x[3] * (x[0] + x[1] + x[2]) + x[2],
-                      subject_to=[x[0] * x[1] * x[2] * x[3] >= 25,
-                                  sy.Eq(sy.sum(x ** 2), 40)]), [1, 5, 5, 1], 17.0140173
-
-
-def hs076():
-    x = sy.Variable("x", shape=4, lower=0)
-    f = (x[0] ** 2 + 0.5 * x[1] ** 2 + x[2] ** 2 + 0.5 * x[3] ** 2 - x[0] * x[2] + x[2] * x[3]
-         - x[0] - 3 * x[1] + x[2] - x[3])
-    cons = [x[0] + 2 * x[1] + x[2] + x[3] <= 5, 3 * x[0] + x[1] + 2 * x[2] - x[3] <= 4,
-            x[1] + 4 * x[2] >= 1.5]
-    return sy.Problem(minimize=f, subject_to=cons), [0.5] * 4, -4.681818181
-
-
-def hs100():
-    x = sy.Variable("x", shape=7)
-    f = ((x[0] - 10) ** 2 + 5 * (x[1] - 12) ** 2 + x[2] ** 4 + 3 * (x[3] - 11) ** 2
-         + 10 * x[4] ** 6 + 7 * x[5] ** 2 + x[6] ** 4 - 4 * x[5] * x[6] - 10 * x[5] - 8 * x[6])
-    cons = [127 - 2 * x[0] ** 2 - 3 * x[1] ** 4 - x[2] - 4 * x[3] ** 2 - 5 * x[4] >= 0,
-            282 - 7 * x[0] - 3 * x[1] - 10 * x[2] ** 2 - x[3] + x[4] >= 0,
-            196 - 23 * x[0] - x[1] ** 2 - 6 * x[5] ** 2 + 8 * x[6] >= 0,
-            -4 * x[0] ** 2 - x[1] ** 2 + 3 * x[0] * x[1] - 2 * x[2] ** 2 - 5 * x[5] + 11 * x[6] >= 0]
-    return sy.Problem(minimize=f, subject_to=cons), [1, 2, 0, 4, 0, 1, 1], 680.6300573
-
-
-PROBLEMS = [hs001, hs006, hs007, hs028, hs035, hs038, hs039, hs040, hs043, hs048, hs071, hs076,
-            hs100]
-
-
-@pytest.mark.parametrize("build", PROBLEMS, ids=[p.__name__ for p in PROBLEMS])
-def test_solved_to_published_optimum(build):
-    prob, x0, fstar = build()
-    res = prob.compile(backend="numpy").solve(x0=x0)
-    assert res.converged, (res.status, res.message)
-    assert abs(res.objective - fstar) <= 1e-6 * max(1.0, abs(fstar)), res.objective
+    hs048 = sy.Problem(minimize=(x[0] - 1) ** 2 + (x[1] - x[2]) ** 2 + (x[3] - x[4]) ** 2,
+                       subject_to=[sy.Eq(sy.sum(x), 5), sy.Eq(x[2] - 2 * (x[3] + x[4]), -3)])
+    y = sy.Variable("y", shape=4, lower=1, upper=5)
+    hs071 = sy.Problem(minimize=y[0] * y[3] * (y[0] + y[1] + y[2]) + y[2],
+                       subject_to=[y[0] * y[1] * y[2] * y[3] >= 25, sy.Eq(sy.sum(y ** 2), 40)])
+    for problem, hs in ((hs048, BY_NAME["hs048"]), (hs071, BY_NAME["hs071"])):
+        res = problem.compile(backend="numpy").solve(x0=hs.x0)
+        assert res.converged, res.message
+        assert abs(res.objective - hs.f_star) <= _objective_tolerance(hs.f_star)
 
 
 @pytest.mark.parametrize("backend", ["numba", "jax"])
-def test_other_backends_reach_the_same_optimum(backend):
-    for build in (hs040, hs071, hs100):
-        prob, x0, fstar = build()
-        res = prob.compile(backend=backend).solve(x0=x0)
-        assert res.converged and abs(res.objective - fstar) <= 1e-6 * max(1.0, abs(fstar))
+@pytest.mark.parametrize("name", ["hs040", "hs071", "hs100"])
+def test_other_backends_reach_the_same_optimum(backend, name):
+    hs = BY_NAME[name]
+    _, solver = compiled(name, backend)
+    res = solver.solve(x0=hs.x0)
+    assert res.converged, f"{backend} {name}: {res.status}: {res.message}"
+    assert abs(res.objective - hs.f_star) <= _objective_tolerance(hs.f_star)
+    reference = compiled(name)[1].solve(x0=hs.x0)
+    np.testing.assert_allclose(res.x, reference.x, rtol=1e-6, atol=1e-8)
