@@ -10,7 +10,11 @@ from .derive import Term
 from .errors import DeclarationError, NonDifferentiableError, ShapeError, SympileError
 from .pde import PDE, Domain, Field, at, integral
 from .problem import Constraint, Problem
+from .simplify import SimplifyReport, simplify_cost
+from .check import CheckReport, check
+from sympy import simplify  # noqa: E402,F811  (the subpackage symbolic.simplify shadows it)
 
 __all__ = ["ArrayExpr", "Constraint", "DeclarationError", "Domain", "Field", "NonDifferentiableError",
            "PDE", "Parameter", "Problem", "ShapeError", "SympileError", "Term", "Variable", "at",
            "integral", "lift", "sum"]
+__all__ += ["CheckReport", "SimplifyReport", "check", "simplify_cost"]

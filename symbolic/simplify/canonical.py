@@ -1,0 +1,152 @@
+"""Cheap directed rewrites to a fixpoint: the simplifier's first stage (DESIGN.md, principle 3).
+
+SymPy's constructors already fold rational constants and remove ``x*1``, ``x + 0``, ``x - x``
+and ``x/x``; integer powers stay ``x**n`` and the cost model prices them as the products the
+printer emits, and ``x**-1`` inside a product is priced as one division of numerator by
+denominator. What the constructors leave, and these rules do (each is cheaper, or no dearer, than
+what it replaces):
+
+- exponents that are exact floats become rationals: ``x**2.0 -> x**2``, ``x**0.5 -> sqrt(x)``;
+- ``exp(a)*exp(b) -> exp(a + b)``;
+- ``log(exp(a)) -> a``, ``exp(log(a)) -> a`` and ``log(1 + a) -> log1p(a)``;
+- ``abs(a)**(2k) -> a**(2k)`` and ``sqrt(a**(2k)) -> abs(a)**k``;
+- ``c*r*sin(u)**2 + c*r*cos(u)**2 -> c*r`` and ``c*r*cosh(u)**2 - c*r*sinh(u)**2 -> c*r``.
+
+Values are taken to be real, as sympile's kernels compute them: the rules are exact for real
+arguments wherever the original expression is defined (``exp(log(a)) -> a`` extends the domain
+to a <= 0, as ``x/x -> 1`` extends it to 0; no rule changes a value where the input is defined).
+Array loads (`Indexed`) are atoms: their index arithmetic is left alone.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy
+from sympy import Abs, Add, Expr, Float, Indexed, Integer, Mul, Pow, Rational, exp, log
+from sympy.codegen.cfunctions import log1p
+
+MAX_PASSES = 10
+
+
+def canonicalize(expr: Expr) -> Expr:
+    """Apply the canonical rules bottom-up until nothing changes (at most `MAX_PASSES` passes).
+
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> canonicalize(sympy.exp(x) * sympy.exp(y) * x**2.0)
+    x**2*exp(x + y)
+    >>> canonicalize(3 * sympy.sin(x)**2 * y + 3 * y * sympy.cos(x)**2 + sympy.log(1 + x))
+    3*y + log1p(x)
+    """
+    for _ in range(MAX_PASSES):
+        new = _rewrite_pass(expr)
+        if new == expr:
+            return new
+        expr = new
+    return expr
+
+
+def _rewrite_pass(expr: Expr) -> Expr:
+    memo: dict[sympy.Basic, sympy.Basic] = {}
+
+    def visit(e: sympy.Basic) -> sympy.Basic:
+        if e.is_Atom or isinstance(e, Indexed):
+            return e
+        if e not in memo:
+            args = tuple(visit(a) for a in e.args)
+            out = e.func(*args) if args != e.args else e
+            for rule in RULES:
+                out = rule(out)
+            memo[e] = out
+        return memo[e]
+
+    return visit(expr)
+
+
+def _exact_exponent(e: Expr) -> Expr:
+    """``x**2.0 -> x**2``, ``x**0.5 -> sqrt(x)``: exact, and priced as products and a sqrt."""
+    if isinstance(e, Pow) and isinstance(e.exp, Float):
+        twice = 2 * float(e.exp)
+        if twice.is_integer() and abs(twice) < 2**31:
+            return Pow(e.base, Rational(int(twice), 2))
+    return e
+
+
+def _merge_exp(e: Expr) -> Expr:
+    """``exp(a)*exp(b)*c -> exp(a + b)*c``."""
+    if not isinstance(e, Mul):
+        return e
+    exps = [f for f in e.args if isinstance(f, exp)]
+    if len(exps) < 2:
+        return e
+    rest = [f for f in e.args if not isinstance(f, exp)]
+    return Mul(exp(Add(*[f.args[0] for f in exps])), *rest)
+
+
+def _log_exp(e: Expr) -> Expr:
+    """``log(exp(a)) -> a``, ``exp(log(a)) -> a``, ``log(1 + a) -> log1p(a)``."""
+    if isinstance(e, log) and len(e.args) == 1:
+        (a,) = e.args
+        if isinstance(a, exp):
+            return a.args[0]
+        if isinstance(a, Add) and Integer(1) in a.args:
+            return log1p(a - 1)
+    if isinstance(e, exp) and isinstance(e.args[0], log) and len(e.args[0].args) == 1:
+        return e.args[0].args[0]
+    return e
+
+
+def _even_powers(e: Expr) -> Expr:
+    """``abs(a)**(2k) -> a**(2k)``, ``sqrt(a**(2k)) -> abs(a)**k`` (real a)."""
+    if not isinstance(e, Pow):
+        return e
+    b, p = e.args
+    if isinstance(b, Abs) and p.is_Integer and p.is_even:
+        return Pow(b.args[0], p)
+    if p == Rational(1, 2) and isinstance(b, Pow) and b.exp.is_Integer and b.exp.is_even \
+            and b.exp.is_positive:
+        return Pow(Abs(b.base), b.exp / 2)
+    return e
+
+
+_PAIRS: list[tuple[type, type, int]] = [
+    (sympy.sin, sympy.cos, 1),     # c*sin(u)**2 + c*cos(u)**2 = c
+    (sympy.cosh, sympy.sinh, -1),  # c*cosh(u)**2 - c*sinh(u)**2 = c
+]
+
+
+def _pythagorean(e: Expr) -> Expr:
+    """Replace each pair of terms ``c*f(u)**2`` and ``s*c*g(u)**2`` of a sum by ``c``."""
+    if not isinstance(e, Add):
+        return e
+    terms = list(e.args)
+    for f, g, sign in _PAIRS:
+        index = {}
+        for k, t in enumerate(terms):
+            split = _split_square(t, g)
+            if split is not None:
+                index.setdefault(split, k)
+        for k, t in enumerate(terms):
+            split = _split_square(t, f)
+            if split is None:
+                continue
+            u, rest = split
+            partner = index.pop((u, sign * rest), None)
+            if partner is not None and terms[partner] is not None and partner != k:
+                terms[k], terms[partner] = rest, None
+    kept = [t for t in terms if t is not None]
+    return Add(*kept) if len(kept) != len(terms) else e
+
+
+def _split_square(term: Expr | None, f: type) -> tuple[Expr, Expr] | None:
+    """``(u, rest)`` when ``term == rest * f(u)**2``, else None."""
+    if term is None:
+        return None
+    for factor in Mul.make_args(term):
+        if isinstance(factor, Pow) and factor.exp == 2 and isinstance(factor.base, f):
+            return factor.base.args[0], term / factor
+    return None
+
+
+RULES: list[Callable[[Expr], Expr]] = [_exact_exponent, _merge_exp, _log_exp, _even_powers,
+                                       _pythagorean]
