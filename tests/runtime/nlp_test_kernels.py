@@ -54,3 +54,13 @@ def stationarity(k: NLPKernels, r) -> float:
               k.jacobian(r.x) * r.multipliers[k.jacobian_pattern.rows])
     return float(np.max(np.abs(g + jt - r.bound_multipliers_lower + r.bound_multipliers_upper)))
 
+
+
+def hs071_hessian(x, s, l):
+    """Hessian of s*f + l.c for HS071 (objective, product inequality, sphere equality)."""
+    a, b, c, d = x
+    hf = np.array([[2 * d, d, d, 2 * a + b + c], [d, 0, 0, a], [d, 0, 0, a],
+                   [2 * a + b + c, a, a, 0]])
+    h1 = np.array([[0, c * d, b * d, b * c], [c * d, 0, a * d, a * c],
+                   [b * d, a * d, 0, a * b], [b * c, a * c, a * b, 0]])
+    return s * hf + l[0] * h1 + 2 * l[1] * np.eye(4)

@@ -7,7 +7,7 @@ inertia-free curvature test) must reach the published optimum.
 import numpy as np
 import pytest
 
-from nlp_test_kernels import build_kernels, stationarity
+from nlp_test_kernels import hs071_hessian, build_kernels, stationarity
 from runtime import solve_nlp
 
 INF = np.inf
@@ -205,13 +205,7 @@ def hs065():
 
 
 def hs071():
-    def hess(x, s, l):
-        a, b, c, d = x
-        hf = np.array([[2 * d, d, d, 2 * a + b + c], [d, 0, 0, a], [d, 0, 0, a],
-                       [2 * a + b + c, a, a, 0]])
-        h1 = np.array([[0, c * d, b * d, b * c], [c * d, 0, a * d, a * c],
-                       [b * d, a * d, 0, a * b], [b * c, a * c, a * b, 0]])
-        return s * hf + l[0] * h1 + 2 * l[1] * np.eye(4)
+    hess = hs071_hessian
     return dict(f=lambda x: x[0] * x[3] * (x[0] + x[1] + x[2]) + x[2],
                 grad=lambda x: np.array([x[3] * (2 * x[0] + x[1] + x[2]), x[0] * x[3],
                                          x[0] * x[3] + 1, x[0] * (x[0] + x[1] + x[2])]),
