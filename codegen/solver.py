@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from runtime.kernels import NLPKernels, SparsePattern
+from .kernels import NLPKernels, SparsePattern
 from symbolic.arrays import sym_shape
 
 

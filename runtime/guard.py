@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .kernels import NLPKernels
+from codegen.kernels import NLPKernels
 
 
 class KernelEvaluationError(ArithmeticError):

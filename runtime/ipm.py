@@ -25,7 +25,7 @@ from .assembly import CooAssembler
 from .bounds import fraction_to_boundary, push_inside
 from .filter import Filter
 from .guard import KernelEvaluationError
-from .kernels import NLPKernels
+from codegen.kernels import NLPKernels
 from .kkt import KKTSystem, NewtonStep, Regularizer, least_squares_multipliers
 from .monitor import Monitor
 from .options import IPMOptions

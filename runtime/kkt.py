@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .assembly import CooAssembler
-from .kernels import SparsePattern
+from codegen.kernels import SparsePattern
 from .linsolve import DenseLDL, SparseLU, factorize
 from .options import IPMOptions
 

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .guard import KernelEvaluationError, guarded
-from .kernels import NLPKernels
+from codegen.kernels import NLPKernels
 from .monitor import Monitor
 from .options import NewtonOptions
 from .result import SolveResult

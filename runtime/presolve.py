@@ -15,7 +15,7 @@ import numpy as np
 
 from .bounds import push_inside, relax
 from .guard import KernelEvaluationError, guarded
-from .kernels import NLPKernels
+from codegen.kernels import NLPKernels
 from .options import IPMOptions
 from .reduce import Reduction, reduce_problem
 from .result import SolveResult

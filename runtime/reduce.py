@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .kernels import NLPKernels, SparsePattern
+from codegen.kernels import NLPKernels, SparsePattern
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .kernels import NLPKernels, SparsePattern
+from codegen.kernels import NLPKernels, SparsePattern
 
 
 def restoration_problem(k: NLPKernels, x_ref: np.ndarray, zeta: float, rho: float) -> NLPKernels:

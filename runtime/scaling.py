@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .kernels import NLPKernels
+from codegen.kernels import NLPKernels
 
 
 @dataclass

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .ipm import solve_ipm
-from .kernels import NLPKernels
+from codegen.kernels import NLPKernels
 from .monitor import Monitor
 from .newton import solve_newton_cg
 from .options import IPMOptions, NewtonOptions, make_options

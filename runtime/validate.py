@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .kernels import NLPKernels, SparsePattern
+from codegen.kernels import NLPKernels, SparsePattern
 
 
 _INFINITE_BOUND = 1e19
