@@ -11,6 +11,7 @@ from .pde import grid_values
 from .solution import PDESolution
 
 INTEGRATORS = ("rk4", "rk45", "dop853", "verlet", "ifrk4", "etdrk4", "bdf")
+EXPLICIT_FIXED_STEP = ("rk4", "verlet")
 
 
 class SimulatorBase:
@@ -60,28 +61,49 @@ class SimulatorBase:
     def monitor_functions(self, p: list) -> dict[str, Callable]:
         raise NotImplementedError
 
+    def stability(self, p: list) -> dict:
+        """Spectral-radius estimate of the semi-discrete system (for CFL steps and checks)."""
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        """How messages name this system: its fields, discretization and grid."""
+        names = ", ".join(str(ev.field.func) for ev in self.pde.evolutions)
+        return f"PDE for {names} ({self.discretization} on a {self.pde.domain.shape} grid)"
+
     def run(self, t_end: float, dt: float | None = None, save_every: float | None = None,
             rtol: float = 1e-6, atol: float = 1e-9, params: Mapping | None = None,
             integrator: str | None = None, progress: bool = False,
-            max_steps: int = 10 ** 7) -> PDESolution:
-        """Integrate from t = 0 to ``t_end``, saving snapshots every ``save_every``."""
+            max_steps: int = 10 ** 7, check_cfl: bool = True) -> PDESolution:
+        """Integrate from t = 0 to ``t_end``, saving snapshots every ``save_every``.
+
+        Fixed-step explicit schemes ("rk4", "verlet") without ``dt`` take a CFL step from the
+        spectral-radius bound of the system; a ``dt`` beyond that stability limit raises a
+        ValueError naming the limit (unless ``check_cfl=False``). A NaN in the state, a solver
+        failure or an interrupt stops the run with ``status="failed"``, keeping the snapshots.
+        """
         from runtime.integrate import ODEProblem, integrate
         method = integrator or self.integrator
         if method not in INTEGRATORS:
             raise ValueError(f"unknown integrator {method!r}; choose one of "
                              f"{', '.join(INTEGRATORS)}")
         p = self.bind(params)
-        problem = ODEProblem(**self.ode_problem(p))
+        form = self.ode_problem(p)
+        if method in EXPLICIT_FIXED_STEP and (check_cfl or dt is None):
+            form.update(self.stability(p))
+        problem = ODEProblem(**form, name=self.name)
         sol = integrate(problem, self.initial_state(), t_end, method=method, dt=dt,
                         save_every=save_every, rtol=rtol, atol=atol,
                         monitors=self.monitor_functions(p), progress=progress,
-                        max_steps=max_steps)
+                        max_steps=max_steps, check_cfl=check_cfl)
         snaps = [self.fields(t, y, p) for t, y in zip(sol.t, sol.y)]
         return PDESolution.from_snapshots(self.pde.domain, sol, snaps)
 
 
 class Simulator(SimulatorBase):
     """Finite differences: the state holds grid values; the Jacobian is sparse and derived."""
+
+    discretization = "finite differences"
 
     def __init__(self, pde, semidiscrete, kernel_set, module, source, backend, integrator,
                  timings, **options):
@@ -119,6 +141,21 @@ class Simulator(SimulatorBase):
         mod, cast = self.module, (complex if self.sd.complex_state else float)
         return {name: (lambda t, y, k=k: cast(getattr(mod, k.name)(y, float(t), *p)))
                 for name, k in self.kernel_set.monitors.items()}
+
+    def stability(self, p: list) -> dict:
+        """Gershgorin/Bendixson bounds of the derived Jacobian at the initial state.
+
+        For a system u'' = F(u) (no velocity in F) the bound is on dF/du: omega_max.
+        """
+        from runtime.integrate import jacobian_spectrum
+        y0 = self.initial_state()
+        jac = self._jacobian(0.0, y0, p)
+        if "force" in self.ode_problem(p):
+            half = sum(b.array.size for b in self.sd.blocks if b.level == 0)
+            radius, spectrum = jacobian_spectrum(jac[half:, :half], second_order=True)
+        else:
+            radius, spectrum = jacobian_spectrum(jac)
+        return {"spectral_radius": radius, "spectrum": spectrum}
 
     def ode_problem(self, p: list) -> dict:
         mod = self.module

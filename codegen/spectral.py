@@ -121,10 +121,19 @@ class SpectralPlan:
 
 
 def _terms_table(terms: dict, plan: SpectralPlan) -> list:
-    table = []
-    for sym, t in terms.items():
-        table.append((sym.name, plan.state_offset(t.field, t.level), t.orders,
-                      t.field.dtype is complex))
+    """(state offset, derivative orders, parts) per transform, in the order of ``terms``.
+
+    The real and imaginary placeholders of one complex term are adjacent in ``terms`` and
+    share one inverse transform.
+    """
+    table: list = []
+    for t in terms.values():
+        part = t.part if t.part != "value" else "real"
+        key = (plan.state_offset(t.field, t.level), t.orders)
+        if table and table[-1][:2] == key:
+            table[-1][2].append(part)
+        else:
+            table.append((*key, [part]))
     return table
 
 
@@ -170,10 +179,12 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
         ""]
     setter = ("    full = full.at[_DST].set(spec[_SRC])" if backend == "jax" else
               "    full[_DST] = spec[_SRC]")
-    lines += ["def _to_physical(spec, real):",
+    lines += ["def _parts(values, parts):",
+              "    return [(values.real if p == 'real' else values.imag).ravel() for p in parts]",
+              "",
+              "def _to_physical(spec, parts):",
               f"    full = {xp}.zeros(_PADDED, dtype=complex)", setter,
-              f"    out = {xp}.fft.ifftn(full) * _SCALE",
-              "    return out.real if real else out", "",
+              f"    return _parts({xp}.fft.ifftn(full) * _SCALE, parts)", "",
               "def _to_spectral(values):",
               f"    spec = {xp}.fft.fftn(values) / _SCALE",
               f"    out = {xp}.zeros(_SHAPE, dtype=complex)",
@@ -182,14 +193,14 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
     for name, table in (("nonlinear", _terms_table(plan.split.terms, plan)),
                         ("physical", _terms_table(plan.monitor_terms, plan))):
         lines.append(f"_{name.upper()}_TERMS = [" + ", ".join(
-            f"({off}, _multiplier({orders}), {not cplx})" for _, off, orders, cplx in table)
+            f"({off}, _multiplier({orders}), {tuple(parts)!r})" for off, orders, parts in table)
             + "]")
     params = ", ".join(["t"] + [p.name for p in plan.pde.parameters])
     lines += [
         "",
         f"def nonlinear(_y, {params}):",
-        "    parts = [_to_physical(_y[o:o + _SIZE].reshape(_SHAPE) * m, r).ravel() "
-        "for o, m, r in _NONLINEAR_TERMS]",
+        "    parts = [a for o, m, r in _NONLINEAR_TERMS "
+        "for a in _to_physical(_y[o:o + _SIZE].reshape(_SHAPE) * m, r)]",
         f"    w = {xp}.concatenate(parts) if parts else {xp}.zeros(0)",
         f"    nv = pointwise(w, {params})",
         "    npad = int(numpy.prod(_PADDED))",
@@ -207,10 +218,8 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
         "for k in range(_FIELDS * _LEVELS)]",
         "",
         "def physical_terms(_y):",
-        f"    parts = [{xp}.fft.ifftn(_y[o:o + _SIZE].reshape(_SHAPE) * m) for o, m, r in "
-        "_PHYSICAL_TERMS]",
-        f"    parts = [(p.real if r else p).ravel() for p, (o, m, r) in "
-        "zip(parts, _PHYSICAL_TERMS)]",
+        f"    parts = [a for o, m, r in _PHYSICAL_TERMS "
+        f"for a in _parts({xp}.fft.ifftn(_y[o:o + _SIZE].reshape(_SHAPE) * m), r)]",
         f"    return {xp}.concatenate(parts) if parts else {xp}.zeros(0)",
         ""]
     if backend == "jax":

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sps
 
 from .simulator import SimulatorBase
 
 
 class SpectralSimulator(SimulatorBase):
     """Runs a pseudo-spectral discretization; snapshots are transformed back to the grid."""
+
+    discretization = "Fourier pseudo-spectral"
 
     def __init__(self, pde, plan, module, source, backend, integrator, monitors, timings,
                  **options):
@@ -39,6 +42,16 @@ class SpectralSimulator(SimulatorBase):
         return {name: (lambda t, y, k=k: cast(getattr(mod, k.name)(
                     np.asarray(mod.physical_terms(y)), float(t), *p)))
                 for name, k in self.monitor_kernels.items()}
+
+    def stability(self, p: list) -> dict:
+        """Spectral radius of the linear part L (exact: L is diagonal in Fourier space).
+
+        The nonlinear part is not included; for u'' = L u + N(u) the result is omega_max.
+        """
+        from runtime.integrate import jacobian_spectrum
+        lin = sps.diags(np.asarray(self.module.LINEAR))
+        radius, spectrum = jacobian_spectrum(lin, second_order=self.plan.levels == 2)
+        return {"spectral_radius": radius, "spectrum": spectrum}
 
     def ode_problem(self, p: list) -> dict:
         mod = self.module

@@ -14,12 +14,12 @@ monitors, status, counters). `suggest_dt` gives CFL-based steps for the explicit
 This package never imports SymPy, `symbolic` or `codegen` (DESIGN.md).
 """
 from .api import METHODS, integrate
-from .cfl import stability_limit, suggest_dt
+from .cfl import jacobian_spectrum, stability_limit, suggest_dt
 from .exponential import etdrk4_coefficients
 from .jacobian import ColouredJacobian, column_colouring
 from .problem import ODEProblem
 from .solution import IntegrationStats, Solution
 
 __all__ = ["METHODS", "ColouredJacobian", "IntegrationStats", "ODEProblem", "Solution",
-           "column_colouring", "etdrk4_coefficients", "integrate", "stability_limit",
-           "suggest_dt"]
+           "column_colouring", "etdrk4_coefficients", "integrate", "jacobian_spectrum",
+           "stability_limit", "suggest_dt"]

@@ -34,6 +34,7 @@ class FieldFunction(AppliedUndef):
         return at(self, **where)
 
     def diff(self, *symbols: Any, **kwargs: Any) -> sympy.Expr:
+        kwargs.setdefault("evaluate", True)   # as Basic.diff: d v(t, x) / d s = 0 for s not in args
         d = Derivative(self, *symbols, **kwargs)
         return FieldDerivative(*d.args) if isinstance(d, Derivative) else d
 

@@ -239,7 +239,9 @@ class PDE:
                 raise DeclarationError(f"no exact solution given for field '{ev.field.func}'")
             ex = subs[ev.field]
             lhs = sympy.diff(ex, TIME, ev.order)
-            residual = sympy.simplify(lhs - _substitute_fields(ev.rhs, subs))
+            # expand, not simplify: the forcing only has to be right, and simplify can take
+            # seconds on the trigonometric and hyperbolic forms exact solutions come in
+            residual = sympy.expand(lhs - _substitute_fields(ev.rhs, subs))
             forcing_eqs.append(sympy.Eq(ev.field.diff(TIME, ev.order), ev.rhs + residual))
             initial[ev.field] = ex.subs(TIME, 0)
             if ev.order == 2:

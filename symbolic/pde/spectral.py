@@ -25,6 +25,7 @@ class SpectralTerm:
     field: FieldFunction
     orders: tuple[int, ...]
     level: int = 0   # 1: the time derivative of a second-order field
+    part: str = "value"   # "value", or "real"/"imag" of a complex field (real arithmetic)
 
 
 @dataclass
@@ -110,20 +111,33 @@ def spectral_split(pde: PDE) -> SpectralSplit:
 
 
 def with_placeholders(expr: Expr, pde: PDE, terms: dict) -> Expr:
-    """``expr`` with each field/derivative replaced by a symbol; ``terms`` maps them back."""
+    """``expr`` with each field/derivative replaced by a real symbol; ``terms`` maps them back.
+
+    A complex field's term becomes ``re + I*im`` of two real placeholders, so |u|**2, conj(u),
+    re(u) reduce (by SymPy's own evaluation) to real arithmetic: no square roots, and nothing
+    that a real-valued rewrite rule or a backend could get wrong.
+    """
     known = {t: s for s, t in terms.items()}
+
+    def placeholder(t: SpectralTerm) -> Symbol:
+        if t not in known:
+            name = str(t.field.func) + ("_t" if t.level else "") + "".join(
+                f"_{s.name}{o}" for s, o in zip(pde.domain.symbols, t.orders) if o)
+            known[t] = Symbol(f"_p_{name}" + ("" if t.part == "value" else "_" + t.part[:2]),
+                              real=True)
+            terms[known[t]] = t
+        return known[t]
+
     rule = {}
     for atom in expr.atoms(FieldFunction) | expr.atoms(Derivative):
         t = _term_of(atom, pde)
         if t is None:
             continue
-        if t not in known:
-            name = str(t.field.func) + ("_t" if t.level else "") + "".join(
-                f"_{s.name}{o}" for s, o in zip(pde.domain.symbols, t.orders) if o)
-            kind = {"complex": True} if t.field.dtype is complex else {"real": True}
-            known[t] = Symbol(f"_p_{name}", **kind)
-            terms[known[t]] = t
-        rule[atom] = known[t]
+        if t.field.dtype is complex:
+            re_t, im_t = (SpectralTerm(t.field, t.orders, t.level, p) for p in ("real", "imag"))
+            rule[atom] = placeholder(re_t) + sympy.I * placeholder(im_t)
+        else:
+            rule[atom] = placeholder(t)
     return expr.xreplace(rule)
 
 
