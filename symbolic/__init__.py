@@ -9,6 +9,7 @@ from .arrays import ArrayExpr, Parameter, Variable, array_sum as sum, lift  # no
 from .derive import Term
 from .errors import DeclarationError, NonDifferentiableError, ShapeError, SympileError
 from .pde import PDE, Domain, Field, at, integral
+from .pde import ConvergenceOrder, convergence_order
 from .problem import Constraint, Problem
 from .simplify import SimplifyReport, simplify_cost
 from .check import CheckReport, check
@@ -18,3 +19,4 @@ __all__ = ["ArrayExpr", "Constraint", "DeclarationError", "Domain", "Field", "No
            "PDE", "Parameter", "Problem", "ShapeError", "SympileError", "Term", "Variable", "at",
            "integral", "lift", "sum"]
 __all__ += ["CheckReport", "SimplifyReport", "check", "simplify_cost"]
+__all__ += ["ConvergenceOrder", "convergence_order"]
