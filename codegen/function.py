@@ -1,4 +1,4 @@
-"""`build_function`: compile a list of expressions into an element-wise kernel over arrays.
+"""`build_function`: compile a list or matrix of expressions into a kernel over arrays.
 
 >>> import numpy as np, symbolic as sy, codegen
 >>> x, y = sy.symbols("x y")
@@ -6,95 +6,193 @@
 >>> out = k(np.array([0.5, 1.0]), np.array([2.0, 3.0]))
 >>> out.shape, bool(np.allclose(out[1], [0.5, 3.0]))
 ((2, 2), True)
+>>> s = codegen.build_function([x * y, x + y], [x, y], reduce="sum")
+>>> s(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+array([11., 10.])
+>>> m = codegen.build_function(sy.SparseMatrix([[x, 0], [0, x * y]]), [x, y])
+>>> m.pattern.rows.tolist(), m.pattern.cols.tolist(), m(2.0, 3.0).tolist()
+([0, 1], [0, 1], [2.0, 6.0])
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
-import sympy
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
-from .build import DECORATORS, load_module, module_source
-from .printers import JaxVectorPrinter, NumPyVectorPrinter, ScalarPrinter, safe_name
+from .build import load_module, module_source
+from .function_spec import FunctionSpec, make_spec
+from .printers import JaxVectorPrinter, NumPyVectorPrinter, TypedScalarPrinter
 
-FUNCTION_BACKENDS = ("numpy", "numba", "jax")
+BACKENDS = ("numpy", "numba", "jax", "cuda")
+NUMBA_TYPES = {"float32": "float32", "float64": "float64", "complex64": "complex64",
+               "complex128": "complex128"}
+_STRAY_MATH = re.compile(r"(?<![\w.])math\.(\w+)")
 
 
 class ElementwiseKernel:
-    """A compiled element-wise function: ``k(*arrays) -> array of shape (len(exprs), *shape)``."""
+    """A compiled kernel: ``k(*arrays, out=None)`` -> array of shape ``out_shape + broadcast``.
 
-    def __init__(self, source: str, module, backend: str, n_out: int, dtype):
+    With ``reduce="sum"`` the element axes are summed: the result has shape ``out_shape``.
+    ``source`` is the generated module, ``write(path)`` saves it as a standalone file, and
+    ``pattern`` holds the coordinates of a sparse matrix's values.
+    """
+
+    def __init__(self, spec: FunctionSpec, source: str, module, backend: str):
+        self.spec = spec
         self.source = source
         self.module = module
         self.backend = backend
-        self.n_out = n_out
-        self.dtype = np.dtype(dtype)
 
-    def __call__(self, *arrays: Any, out: np.ndarray | None = None):
+    @property
+    def dtype(self) -> np.dtype:
+        return self.spec.dtype
+
+    @property
+    def pattern(self):
+        return self.spec.pattern
+
+    @property
+    def n_out(self) -> int:
+        return self.spec.n_out
+
+    def __repr__(self) -> str:
+        return (f"<{self.backend} kernel {self.spec.out_shape} of "
+                f"({', '.join(a.name for a in self.spec.args)}), {self.dtype.name}"
+                f"{', sum' if self.spec.reduce else ''}>")
+
+    def __call__(self, *arrays: Any, out: Any = None):
+        spec = self.spec
         if self.backend == "jax":
+            import jax.numpy as jnp
+            if out is not None:
+                raise TypeError("backend 'jax' returns new arrays (JAX arrays are immutable); "
+                                "call without out=")
+            arrays = spec.check_arguments(arrays, xp=jnp)
+            spec.broadcast_shape(arrays)
             return self.module.kernel(*arrays)
-        bcast = np.broadcast_arrays(*[np.asarray(a, dtype=self.dtype) for a in arrays])
-        shape = bcast[0].shape if bcast else ()
-        flat = [np.ascontiguousarray(a).reshape(-1) for a in bcast]
-        target = np.empty((self.n_out, max(1, int(np.prod(shape)))), dtype=self.dtype)
-        if self.backend == "numba":
-            self.module.kernel(*flat, target)
-        else:
-            target[...] = self.module.kernel(*flat)
-        result = target.reshape((self.n_out,) + shape)
+        arrays = spec.check_arguments(arrays)
+        shape = spec.broadcast_shape(arrays)
         if out is not None:
+            spec.check_out(out, shape)
+        if self.backend == "numpy":
+            result = self.module.kernel(*arrays)
+            if out is None:
+                return result
             out[...] = result
             return out
-        return result
+        n = int(np.prod(shape)) if shape else 1
+        flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
+        direct = out is not None and out.flags.c_contiguous
+        target = out if direct else np.empty(spec.result_shape(shape), dtype=spec.dtype)
+        view = target.reshape(spec.n_out) if spec.reduce else target.reshape(spec.n_out, n)
+        self.module.kernel(*flat, n, view)
+        if out is not None and not direct:
+            out[...] = target
+            return out
+        return target
 
     def write(self, path: str | Path) -> Path:
-        """Write the standalone module (imports only its backend)."""
+        """Write the standalone module (it imports only its backend)."""
         path = Path(path)
         path.write_text(self.source)
         return path
 
 
-def build_function(exprs: Sequence[Any] | Any, args: Sequence[Any], backend: str = "numpy",
-                   dtype: Any = np.float64) -> ElementwiseKernel:
-    """Compile ``exprs`` (a list or Matrix) of the symbols ``args`` into an element-wise kernel.
+def printer_code(printer, backend: str) -> Callable[[Any], str]:
+    """``printer.doprint`` that names the function a backend cannot express."""
+    vector = backend in ("numpy", "jax")
+    complex_scalar = getattr(printer, "dtype", "").startswith("complex")
 
-    Arguments broadcast against each other; the result stacks the expressions on axis 0.
-    """
-    if backend not in FUNCTION_BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of "
-                         f"{', '.join(FUNCTION_BACKENDS)}")
-    exprs = list(sympy.Matrix(exprs)) if isinstance(exprs, sympy.MatrixBase) else \
-        [sympy.sympify(e) for e in (exprs if isinstance(exprs, (list, tuple)) else [exprs])]
-    args = list(args)
-    unknown = set().union(*[e.free_symbols for e in exprs]) - set(args)
-    if unknown:
-        names = ", ".join(sorted(str(s) for s in unknown))
-        raise ValueError(f"expressions use symbols that are not in args: {names}; add them to "
-                         f"args or substitute values")
-    temps, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("_t"))
-    names = [safe_name(a.name) for a in args]
-    if backend == "numba":
-        code = ScalarPrinter().doprint
-        loads = [f"        {n} = _a{k}[_i]" for k, n in enumerate(names)]
-        body = [f"        {code(t)} = {code(e)}" for t, e in temps]
-        stores = [f"        _out[{k}, _i] = {code(e)}" for k, e in enumerate(reduced)]
-        inputs = ", ".join(f"_a{k}" for k in range(len(args)))
-        func = "\n".join([DECORATORS["numba"], f"def kernel({inputs}, _out):",
-                          f"    for _i in range(_out.shape[1]):", *loads, *body, *stores, ""])
+    def code(expr) -> str:
+        try:
+            text = printer.doprint(expr)
+        except PrintMethodNotImplementedError as exc:
+            name = str(exc).splitlines()[0].rsplit(":", 1)[-1].strip()
+            raise NotImplementedError(f"backend {backend!r} cannot express the function {name} "
+                                      f"(in {expr}); choose another backend or rewrite it") from None
+        stray = _STRAY_MATH.search(text) if vector or complex_scalar else None
+        if stray:
+            what = "complex values" if complex_scalar else "arrays"
+            raise NotImplementedError(f"backend {backend!r} cannot evaluate the function "
+                                      f"{stray.group(1)} on {what} (in {expr}); choose another "
+                                      f"backend or rewrite it")
+        return text
+    return code
+
+
+def numba_source(spec: FunctionSpec) -> str:
+    """An ``@njit`` loop over the flat elements (explicit signature: compiled at import)."""
+    code = printer_code(TypedScalarPrinter(spec.dtype.name), "numba")
+    ty = f"numba.types.{NUMBA_TYPES[spec.dtype.name]}"
+    inputs = [f"_a{k}" for k in range(len(spec.names))]
+    out_ty = f"{ty}[::1]" if spec.reduce else f"{ty}[:, ::1]"
+    sig = ", ".join(["_IN"] * len(inputs) + ["numba.types.int64", out_ty])
+    zero = code(0.0)
+    lines = [f"_IN = numba.types.Array({ty}, 1, 'C', readonly=True)   # read-only inputs accepted",
+             "",
+             f"@numba.njit(numba.types.void({sig}), cache=True, nogil=True)",
+             f"def kernel({', '.join(inputs + ['_n', '_out'])}):"]
+    if spec.reduce:
+        lines += [f"    _r{k} = {zero}" for k in range(spec.n_out)]
+    lines.append("    for _i in range(_n):")
+    lines += [f"        {n} = _a{k}[_i]" for k, n in enumerate(spec.names)]
+    lines += [f"        {code(t)} = {code(e)}" for t, e in spec.temps]
+    if spec.reduce:
+        lines += [f"        _r{k} += {code(e)}" for k, e in enumerate(spec.reduced)]
+        lines += [f"    _out[{k}] = _r{k}" for k in range(spec.n_out)]
     else:
-        printer = JaxVectorPrinter() if backend == "jax" else NumPyVectorPrinter()
-        xp = "jax.numpy" if backend == "jax" else "numpy"
-        code = printer.doprint
-        body = [f"    {code(t)} = {code(e)}" for t, e in temps]
-        stack = ", ".join(f"{xp}.broadcast_to({code(e)}, _shape)" for e in reduced)
-        shape = (f"    _shape = {xp}.broadcast_shapes({', '.join(f'{xp}.shape({n})' for n in names)})"
-                 if names else "    _shape = ()")
-        func = "\n".join([f"def kernel({', '.join(names)}):", shape, *body,
-                          f"    return {xp}.stack([{stack}])", ""])
-        if backend == "jax":
-            func += "\n\nkernel = jax.jit(kernel)\n"
-    note = (f"Element-wise kernel generated by sympile ({backend}).\n"
-            f"kernel({', '.join(names)}) computes: " + "; ".join(str(e) for e in exprs))
-    source = module_source([func], backend, note=note)
-    return ElementwiseKernel(source, load_module(source, backend), backend, len(exprs), dtype)
+        lines += [f"        _out[{k}, _i] = {code(e)}" for k, e in enumerate(spec.reduced)]
+    note = spec.describe("numba") + (
+        "\n\nkernel(" + ", ".join(inputs + ["_n", "_out"]) + "): every input a contiguous "
+        f"{spec.dtype.name} array of _n elements (the arguments in order, broadcast and "
+        f"flattened); _out has shape ({spec.n_out}{'' if spec.reduce else ', _n'}) and receives "
+        "the results.")
+    return module_source(["\n".join(lines) + "\n"], "numba", note=note)
+
+
+def vector_source(spec: FunctionSpec, backend: str) -> str:
+    """A NumPy or jax.numpy function of the (broadcastable) argument arrays."""
+    jax = backend == "jax"
+    xp = "jax.numpy" if jax else "numpy"
+    code = printer_code(JaxVectorPrinter() if jax else NumPyVectorPrinter(), backend)
+    shapes = ", ".join(f"{xp}.shape({n})" for n in spec.names)
+    lines = [f"def kernel({', '.join(spec.names)}):",
+             f"    _shape = {xp}.broadcast_shapes({shapes})" if spec.names else "    _shape = ()"]
+    lines += [f"    {code(t)} = {code(e)}" for t, e in spec.temps]
+    if spec.reduce:
+        items = ", ".join(f"{xp}.sum({xp}.broadcast_to({code(e)}, _shape))" for e in spec.reduced)
+        shape = repr(spec.out_shape)
+    else:
+        items = ", ".join(f"{xp}.broadcast_to({code(e)}, _shape)" for e in spec.reduced)
+        shape = f"{spec.out_shape!r} + tuple(_shape)"
+    lines.append(f"    return {xp}.stack([{items}]).reshape({shape})"
+                 f".astype({xp}.{spec.dtype.name})")
+    footer = "\nkernel = jax.jit(kernel)\n" if jax else ""
+    note = spec.describe(backend) + (f"\n\nkernel({', '.join(spec.names)}) takes arrays that "
+                                     "broadcast against each other and returns the results.")
+    return module_source(["\n".join(lines) + "\n"], backend, footer=footer, note=note)
+
+
+def build_function(exprs: Sequence[Any] | Any, args: Sequence[Any], backend: str = "numpy",
+                   dtype: Any = np.float64, reduce: str | None = None) -> ElementwiseKernel:
+    """Compile ``exprs`` of the symbols ``args`` into a kernel over arrays.
+
+    ``exprs``: one expression, a list (nested lists make a matrix), a SymPy Matrix, or a sparse
+    Matrix (the kernel returns its values in COO order; ``k.pattern`` has the coordinates).
+    Arguments broadcast against each other; the results stack on the leading axes. ``reduce=
+    "sum"`` sums each result over the elements instead. ``dtype``: float64 (default), float32
+    (computed in float32), complex64/complex128 (chosen automatically when an expression has I).
+    ``backend``: numpy, numba, jax, or cuda (NumPy or device arrays in, like arrays out).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    spec = make_spec(exprs, args, dtype, reduce)
+    if backend == "cuda":
+        from .cuda_function import build_cuda
+        return build_cuda(spec)
+    source = numba_source(spec) if backend == "numba" else vector_source(spec, backend)
+    module = load_module(source, backend, key_parts=[spec.dtype.name])
+    return ElementwiseKernel(spec, source, module, backend)
