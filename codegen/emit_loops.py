@@ -37,7 +37,8 @@ def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False) -> s
                          f".reshape({v.shape})")
     dtype = "np.complex128" if kernel.complex_outputs else "np.float64"
     for name, size in kernel.outputs:
-        lines.append(f"    {safe_name(name)} = np.zeros({size}, dtype={dtype})")
+        alloc = "empty" if name in kernel.filled_outputs else "zeros"
+        lines.append(f"    {safe_name(name)} = np.{alloc}({size}, dtype={dtype})")
 
     def walk(stmts: list, indent: str) -> None:
         for st in stmts:

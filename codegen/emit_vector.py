@@ -31,7 +31,8 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
         lines.append(f"    {safe_name(v.name)} = {view}")
     dtype = f"{xp}.complex128" if kernel.complex_outputs else f"{xp}.float64"
     for name, size in kernel.outputs:
-        lines.append(f"    {safe_name(name)} = {xp}.zeros({size}, dtype={dtype})")
+        alloc = "empty" if name in kernel.filled_outputs and not jax else "zeros"
+        lines.append(f"    {safe_name(name)} = {xp}.{alloc}({size}, dtype={dtype})")
 
     def scatter(st, chain, ndim, indent, store):
         arr, val = safe_name(st.array), code(st.value)

@@ -75,3 +75,4 @@ class Kernel:
     body: list
     result: Expr | None = None            # scalar return value (else the outputs are returned)
     complex_outputs: bool = False         # outputs hold complex128 instead of float64
+    filled_outputs: frozenset = frozenset()  # outputs whose every entry is stored: no zero-fill

@@ -17,6 +17,7 @@ from .emit_vector import emit_vector
 from .ir import Kernel, View
 from .gather import gather
 from .lower import Lowerer, Output
+from .single_writes import single_writes
 
 BACKENDS = ("numpy", "numba", "jax")
 # prange is off by default: on the 2-core reference machine numba's threads made the gather
@@ -40,8 +41,9 @@ def _block_positions(blocks: list[SparseBlock]) -> list[Output]:
 class NLPKernelSet:
     """The IR of the six NLP kernels of a derivation and their COO patterns."""
 
-    def __init__(self, d: NLPDerivation):
+    def __init__(self, d: NLPDerivation, simplify: str | None = "egraph"):
         self.derivation = d
+        self.simplify = simplify
         layout = d.layout
         self.param_names = [p.name for p in d.parameters]
         views = [View(v.name, "_z", layout.offsets[v], sym_shape(v)) for v in layout.variables]
@@ -53,7 +55,7 @@ class NLPKernelSet:
         z = [("_z", "array")]
         mult = [(SIGMA.name, "scalar"), (str(LAMBDA.label), "array")]
 
-        low = Lowerer()
+        low = Lowerer(simplify)
         self.objective = Kernel("objective", z + params, views, [], low.root.stmts,
                                 low.result(d.objective))
         self.gradient = self._outputs("gradient", z + params, views, layout.n,
@@ -75,11 +77,10 @@ class NLPKernelSet:
                                  gather([Output("_out", layout.flat(t.target), t.value, t.loops)
                                          for t in d.hvp]))
 
-    @staticmethod
-    def _outputs(name, args, views, size, outs) -> Kernel:
-        low = Lowerer()
+    def _outputs(self, name, args, views, size, outs) -> Kernel:
+        low = Lowerer(self.simplify)
         low.outputs(outs)
-        return Kernel(name, args, views, [("_out", size)], low.root.stmts)
+        return single_writes(Kernel(name, args, views, [("_out", size)], low.root.stmts))
 
     def all(self) -> list[Kernel]:
         return [self.objective, self.gradient, self.constraints, self.jacobian, self.hessian,
@@ -114,14 +115,17 @@ def emit_module(kernels: list[Kernel], backend: str) -> str:
     return module_source(funcs, backend, footer, note=note)
 
 
-def compile_problem(problem, backend: str = "numpy", **options):
-    """Derive, lower, emit and load the kernels of ``problem``; return a bound `NLPSolver`."""
+def compile_problem(problem, backend: str = "numpy", simplify: str | None = "egraph", **options):
+    """Derive, lower, emit and load the kernels of ``problem``; return a bound `NLPSolver`.
+
+    ``simplify``: "egraph" (rewrite against the cycle cost model, then CSE), "cse" or None.
+    """
     from .solver import NLPSolver
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     t0 = time.perf_counter()
     derivation = problem.derivatives()
-    kset = NLPKernelSet(derivation)
+    kset = NLPKernelSet(derivation, simplify)
     source = emit_module(kset.all(), backend)
     t1 = time.perf_counter()
     module = load_module(source, backend)
