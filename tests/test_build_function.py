@@ -182,3 +182,12 @@ def test_write_gives_the_source(tmp_path):
     k = codegen.build_function([x * y], [x, y], backend="numba")
     path = k.write(tmp_path / "kern.py")
     assert path.read_text() == k.source and os.path.getsize(path) > 0
+
+
+@pytest.mark.parametrize("name", ["codegen.function", "codegen.function_spec",
+                                  "codegen.printers", "codegen.cuda_function"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    failures, tried = doctest.testmod(importlib.import_module(name))
+    assert tried > 0 and failures == 0
