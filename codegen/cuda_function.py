@@ -10,16 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import sympy
 
 from .build import load_module, module_source
 from .cuda_launch import Launcher, cuda_module, is_device_array, require_device
-from .function import ElementwiseKernel, printer_code
+from .function import ElementwiseKernel, element_loop, printer_code
 from .function_spec import FunctionSpec
-from .printers import TypedScalarPrinter
+from .printers import NestedMinMax, TypedScalarPrinter
 
 
-class CudaScalarPrinter(TypedScalarPrinter):
+class CudaScalarPrinter(NestedMinMax, TypedScalarPrinter):
     """Scalar code for CUDA kernels: float constants, two-argument min/max, float floor/ceil.
 
     CUDA's ``min``/``max`` take two floats, so ``Min(1, x, y)`` becomes ``min(1.0, min(x, y))``.
@@ -45,18 +44,6 @@ class CudaScalarPrinter(TypedScalarPrinter):
     _print_Float = _print_Integer = _print_Rational = _print_Half = _const
     _print_NumberSymbol = _print_Pi = _print_Exp1 = _const
 
-    def _nested(self, func: str, args) -> str:
-        out = self._print(args[-1])
-        for a in reversed(args[:-1]):
-            out = f"{func}({self._print(a)}, {out})"
-        return out
-
-    def _print_Min(self, expr):
-        return self._nested("min", expr.args)
-
-    def _print_Max(self, expr):
-        return self._nested("max", expr.args)
-
     def _print_floor(self, expr):
         return f"math.floor({self._print(expr.args[0])})"
 
@@ -76,16 +63,8 @@ def cuda_source(spec: FunctionSpec) -> str:
     code = printer_code(printer, "cuda")
     params = [p for k in range(len(spec.names)) for p in (f"_a{k}", f"_s{k}")] + ["_n", "_out"]
     body = ["    _start = cuda.grid(1)", "    _step = cuda.gridsize(1)"]
-    if spec.reduce:
-        body += [f"    _r{k} = {code(sympy.Float(0.0))}" for k in range(spec.n_out)]
-    body.append("    for _i in range(_start, _n, _step):")
-    body += [f"        {n} = _a{k}[_i * _s{k}]" for k, n in enumerate(spec.names)]
-    body += [f"        {code(t)} = {code(e)}" for t, e in spec.temps]
-    if spec.reduce:
-        body += [f"        _r{k} += {code(e)}" for k, e in enumerate(spec.reduced)]
-        body += [f"    cuda.atomic.add(_out, {k}, _r{k})" for k in range(spec.n_out)]
-    else:
-        body += [f"        _out[{k}, _i] = {code(e)}" for k, e in enumerate(spec.reduced)]
+    body += element_loop(spec, code, "for _i in range(_start, _n, _step):", "_a{k}[_i * _s{k}]",
+                         "cuda.atomic.add(_out, {k}, _r{k})")
     func = "\n".join(printer.constant_lines() + ([""] if printer.constants else []) +
                      ["@cuda.jit(cache=True)", f"def kernel({', '.join(params)}):", *body]) + "\n"
     note = spec.describe("cuda") + (

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import sympy
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from .build import load_module, module_source
 from .function_spec import FunctionSpec, make_spec
 from .printers import JaxVectorPrinter, NumPyVectorPrinter, TypedScalarPrinter
 
-BACKENDS = ("numpy", "numba", "jax", "cuda")
+BACKENDS = ("numpy", "numba", "jax", "cuda", "llvm")
 NUMBA_TYPES = {"float32": "float32", "float64": "float64", "complex64": "complex64",
                "complex128": "complex128"}
 _STRAY_MATH = re.compile(r"(?<![\w.])math\.(\w+)")
@@ -123,6 +124,23 @@ def printer_code(printer, backend: str) -> Callable[[Any], str]:
     return code
 
 
+def element_loop(spec: FunctionSpec, code: Callable, loop: str, load: str,
+                 finish: str) -> list[str]:
+    """Lines of a kernel body: ``loop`` over the elements, loading argument k with ``load``,
+    computing temporaries, storing each result (or adding it to ``_r{k}``, then ``finish``)."""
+    lines = [f"    _r{k} = {code(sympy.Float(0.0))}" for k in range(spec.n_out)] \
+        if spec.reduce else []
+    lines.append(f"    {loop}")
+    lines += [f"        {n} = {load.format(k=k)}" for k, n in enumerate(spec.names)]
+    lines += [f"        {code(t)} = {code(e)}" for t, e in spec.temps]
+    if spec.reduce:
+        lines += [f"        _r{k} += {code(e)}" for k, e in enumerate(spec.reduced)]
+        lines += [f"    {finish.format(k=k)}" for k in range(spec.n_out)]
+    else:
+        lines += [f"        _out[{k}, _i] = {code(e)}" for k, e in enumerate(spec.reduced)]
+    return lines
+
+
 def numba_source(spec: FunctionSpec) -> str:
     """An ``@njit`` loop over the flat elements (explicit signature: compiled at import)."""
     code = printer_code(TypedScalarPrinter(spec.dtype.name), "numba")
@@ -130,21 +148,11 @@ def numba_source(spec: FunctionSpec) -> str:
     inputs = [f"_a{k}" for k in range(len(spec.names))]
     out_ty = f"{ty}[::1]" if spec.reduce else f"{ty}[:, ::1]"
     sig = ", ".join(["_IN"] * len(inputs) + ["numba.types.int64", out_ty])
-    zero = code(0.0)
     lines = [f"_IN = numba.types.Array({ty}, 1, 'C', readonly=True)   # read-only inputs accepted",
              "",
              f"@numba.njit(numba.types.void({sig}), cache=True, nogil=True)",
              f"def kernel({', '.join(inputs + ['_n', '_out'])}):"]
-    if spec.reduce:
-        lines += [f"    _r{k} = {zero}" for k in range(spec.n_out)]
-    lines.append("    for _i in range(_n):")
-    lines += [f"        {n} = _a{k}[_i]" for k, n in enumerate(spec.names)]
-    lines += [f"        {code(t)} = {code(e)}" for t, e in spec.temps]
-    if spec.reduce:
-        lines += [f"        _r{k} += {code(e)}" for k, e in enumerate(spec.reduced)]
-        lines += [f"    _out[{k}] = _r{k}" for k in range(spec.n_out)]
-    else:
-        lines += [f"        _out[{k}, _i] = {code(e)}" for k, e in enumerate(spec.reduced)]
+    lines += element_loop(spec, code, "for _i in range(_n):", "_a{k}[_i]", "_out[{k}] = _r{k}")
     note = spec.describe("numba") + (
         "\n\nkernel(" + ", ".join(inputs + ["_n", "_out"]) + "): every input a contiguous "
         f"{spec.dtype.name} array of _n elements (the arguments in order, broadcast and "
@@ -185,7 +193,8 @@ def build_function(exprs: Sequence[Any] | Any, args: Sequence[Any], backend: str
     Arguments broadcast against each other; the results stack on the leading axes. ``reduce=
     "sum"`` sums each result over the elements instead. ``dtype``: float64 (default), float32
     (computed in float32), complex64/complex128 (chosen automatically when an expression has I).
-    ``backend``: numpy, numba, jax, or cuda (NumPy or device arrays in, like arrays out).
+    ``backend``: numpy, numba, jax, cuda (NumPy or device arrays in, like arrays out), or llvm
+    (native code; ``k.write(stem)`` writes stem.o, stem.so and a C header stem.h).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -193,6 +202,9 @@ def build_function(exprs: Sequence[Any] | Any, args: Sequence[Any], backend: str
     if backend == "cuda":
         from .cuda_function import build_cuda
         return build_cuda(spec)
+    if backend == "llvm":
+        from .llvm.function import build_llvm
+        return build_llvm(spec)
     source = numba_source(spec) if backend == "numba" else vector_source(spec, backend)
     module = load_module(source, backend, key_parts=[spec.dtype.name])
     return ElementwiseKernel(spec, source, module, backend)

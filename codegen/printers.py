@@ -136,23 +136,30 @@ for _name in SCALAR_TEMPLATES:
     setattr(TypedScalarPrinter, f"_print_{_name}", TypedScalarPrinter._print_template)
 
 
-class _VectorFunctions:
-    """Array versions of functions SymPy's NumPy/JAX printers would print with `math`."""
+class NestedMinMax:
+    """Printer mixin: Min/Max as nested two-argument calls of ``_min``/``_max``."""
 
-    _special = "scipy.special"
-    _xp = "numpy"
+    _min, _max = "min", "max"
 
     def _nested(self, func: str, args) -> str:
         out = self._print(args[-1])
         for a in reversed(args[:-1]):
-            out = f"{self._xp}.{func}({self._print(a)}, {out})"
+            out = f"{func}({self._print(a)}, {out})"
         return out
 
     def _print_Min(self, expr):
-        return self._nested("minimum", expr.args)
+        return self._nested(self._min, expr.args)
 
     def _print_Max(self, expr):
-        return self._nested("maximum", expr.args)
+        return self._nested(self._max, expr.args)
+
+
+class _VectorFunctions(NestedMinMax):
+    """Array versions of functions SymPy's NumPy/JAX printers would print with `math`."""
+
+    _special = "scipy.special"
+    _xp = "numpy"
+    _min, _max = "numpy.minimum", "numpy.maximum"
 
     def _print_conjugate(self, expr):
         return f"{self._xp}.conjugate({self._print(expr.args[0])})"
@@ -180,3 +187,4 @@ class JaxVectorPrinter(_VectorFunctions, _SafeNames, JaxPrinter):
 
     _special = "jax.scipy.special"
     _xp = "jax.numpy"
+    _min, _max = "jax.numpy.minimum", "jax.numpy.maximum"
