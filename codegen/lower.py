@@ -4,6 +4,11 @@ Each group of outputs sharing a loop nest becomes one loop nest. Common subexpre
 computed once, at the outermost loop where all their indices are defined; a `Sum` inside a loop
 body is computed in the outermost loop its summand depends on, so a sum that does not depend on
 the loop around it is computed once, not once per iteration (O(n), never O(n^2)).
+
+Before CSE, each group of values is simplified against the cycle cost model (``simplify=``:
+"egraph" runs the canonical rules and the e-graph of `symbolic.simplify`, its results memoized
+on disk next to the kernel cache; "cse" only shares subexpressions; None emits the terms as
+derived, without CSE).
 """
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ from typing import Iterable, Sequence
 import sympy
 from sympy import Expr, Integer, Sum, Symbol
 
+from .build import cache_dir
 from .ir import AddTo, Assign, Loop, ScatterAdd, Store
+
+SIMPLIFY_MODES = ("egraph", "cse", None)
 
 LoopSpec = tuple[Symbol, Expr, Expr]   # (index, first, last) inclusive
 
@@ -55,7 +63,11 @@ class Output:
 class Lowerer:
     """Builds one kernel body; holds the counters that keep generated names unique."""
 
-    def __init__(self):
+    def __init__(self, simplify: str | None = "egraph"):
+        if simplify not in SIMPLIFY_MODES:
+            raise ValueError(f"simplify={simplify!r} is not a simplification mode; choose "
+                             f"'egraph', 'cse' or None")
+        self.simplify = simplify
         self.root = Scope([])
         self.counter = 0
         self.sum_cache: dict[tuple[Expr, Scope], Symbol] = {}
@@ -106,7 +118,7 @@ class Lowerer:
             return e.xreplace(rep)
 
         hidden = [hide(sympy.sympify(e)) for e in exprs]
-        temps, reduced = sympy.cse(hidden, symbols=self._cse_names(), order="none")
+        temps, reduced = self._share(hidden)
         resolved: dict[Symbol, Expr] = {}
 
         def resolve(e: Expr) -> Expr:
@@ -121,6 +133,15 @@ class Lowerer:
             self.insert(Assign(t, e), at, scope)
             at.defines.add(t)
         return [resolve(e) for e in reduced]
+
+    def _share(self, exprs: list[Expr]) -> tuple[list[tuple[Symbol, Expr]], list[Expr]]:
+        """Temporaries and the values using them, per the simplification mode."""
+        if self.simplify is None:
+            return [], exprs
+        if self.simplify == "egraph":
+            from symbolic.simplify import simplify_exprs
+            exprs = simplify_exprs(exprs, cache_dir=cache_dir() / "simplify")
+        return sympy.cse(exprs, symbols=self._cse_names(), order="none")
 
     def _cse_names(self) -> Iterable[Symbol]:
         while True:

@@ -197,6 +197,26 @@ class Problem:
         """Structured sparsity of the Lagrangian Hessian (both triangles; duplicates summed)."""
         return self.derivatives().hessian_pattern()
 
+    def check_gradient(self, gradient: Any, **options: Any):
+        """Compare a hand-derived objective gradient with sympile's (`problem_checks`)."""
+        from .problem_checks import check_gradient
+        return check_gradient(self, gradient, **options)
+
+    def check_jacobian(self, jacobian: Any, **options: Any):
+        """Compare a hand-derived constraint Jacobian with sympile's (`problem_checks`)."""
+        from .problem_checks import check_jacobian
+        return check_jacobian(self, jacobian, **options)
+
+    def check_hvp(self, hvp: Any, direction: Any, **options: Any):
+        """Compare a hand-derived Lagrangian Hessian-vector product with sympile's."""
+        from .problem_checks import check_hvp
+        return check_hvp(self, hvp, direction, **options)
+
+    def check_kkt(self, x_star: Any, multipliers: Any = None, **options: Any):
+        """KKT residuals at a claimed solution, with pass/fail (`problem_checks.KKTReport`)."""
+        from .problem_checks import check_kkt
+        return check_kkt(self, x_star, multipliers, **options)
+
     def compile(self, backend: str = "numpy", **options: Any):
         """Emit kernels for the derived quantities and return a solver bound to them."""
         from codegen.nlp import compile_problem

@@ -237,11 +237,11 @@ def simplify_graph(graph: TermGraph, call_costs: dict[str, int], *, fp_strict: b
     room to rewrite), or after half of ``time_limit`` (the rest is left to extraction).
     """
     start = time.perf_counter()
-    session = _Session(graph)
-    node_limit = max(node_limit, 3 * session.size())
-    stats = session.run(fp_strict=fp_strict, node_limit=node_limit, iter_limit=iter_limit,
-                        deadline=start + time_limit / 2, match_limit=match_limit)
-    result = session.extract(graph.roots, call_costs)
+    with _Session(graph) as session:
+        node_limit = max(node_limit, 3 * session.size())
+        stats = session.run(fp_strict=fp_strict, node_limit=node_limit, iter_limit=iter_limit,
+                            deadline=start + time_limit / 2, match_limit=match_limit)
+        result = session.extract(graph.roots, call_costs)
     stats["seconds"] = time.perf_counter() - start
     return result, stats
 
@@ -249,26 +249,56 @@ def simplify_graph(graph: TermGraph, call_costs: dict[str, int], *, fp_strict: b
 def prove_equal(graph: TermGraph, *, node_limit: int, iter_limit: int, time_limit: float,
                 match_limit: int) -> bool:
     """Whether rewriting puts the two roots of ``graph`` in one e-class within the budgets."""
-    session = _Session(graph)
     a, b = graph.roots
     deadline = time.perf_counter() + time_limit
-    for _ in range(iter_limit):
-        if session.same_class(a, b):
-            return True
-        if time.perf_counter() > deadline or session.size() > node_limit:
-            return False
-        if not session.step(fp_strict=False, match_limit=match_limit)[0]:
-            break
-    return session.same_class(a, b)
+    with _Session(graph) as session:
+        for _ in range(iter_limit):
+            if session.same_class(a, b):
+                return True
+            if time.perf_counter() > deadline or session.size() > node_limit:
+                return False
+            if not session.step(fp_strict=False, match_limit=match_limit)[0]:
+                break
+        return session.same_class(a, b)
+
+
+_BASE: list = []     # the e-graph holding PROGRAM, shared by the sessions of this process
+
+
+def _base_egraph() -> bindings.EGraph:
+    """An e-graph with the declarations and rules loaded (about 30 ms, so done once)."""
+    if not _BASE:
+        egraph = bindings.EGraph()
+        egraph.run_program(*egraph.parse_program(PROGRAM))
+        _BASE.append(egraph)
+    return _BASE[0]
 
 
 class _Session:
-    """One e-graph holding a loaded `TermGraph` (node i is the e-class of ``(Ref i)``)."""
+    """A loaded `TermGraph` (node i is the e-class of ``(Ref i)``) in the shared base e-graph,
+    between egglog's ``push`` and ``pop``: leaving the session restores the base."""
 
     def __init__(self, graph: TermGraph) -> None:
-        self.egraph = bindings.EGraph()
-        self._run(PROGRAM)
-        self._load(graph)
+        self.egraph = _base_egraph()
+        self._run("(push)")
+        try:
+            self._load(graph)
+        except BaseException:
+            self._discard()
+            raise
+
+    def __enter__(self) -> "_Session":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self._run("(pop)")
+        else:
+            self._discard()
+
+    def _discard(self) -> None:
+        """Forget the base after an error inside a session: its state is unknown."""
+        _BASE.clear()
 
     def _run(self, text: str) -> list:
         return self.egraph.run_program(*self.egraph.parse_program(text))

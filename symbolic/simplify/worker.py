@@ -120,7 +120,7 @@ def serve() -> None:
     out = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)                       # stray prints go to stderr, not into the protocol
     inbox = Connection(os.dup(0), writable=False)
-    importlib.import_module("symbolic.simplify.egraph")   # the slow imports, before "ready"
+    importlib.import_module("symbolic.simplify.egraph")._base_egraph()   # slow: before "ready"
     out.send("ready")
     while True:
         try:

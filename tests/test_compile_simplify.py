@@ -1,0 +1,102 @@
+"""`compile(simplify=...)`: simplified kernels equal unsimplified ones; results are memoized."""
+import re
+import time
+
+import numpy as np
+import pytest
+
+import symbolic as sy
+from codegen.build import cache_dir
+from codegen.lower import Lowerer
+from hs_problems import BY_NAME
+
+MODES = ("egraph", "cse", None)
+RTOL = 1e-12
+
+
+def template_problem(n=9):
+    """Array variables, shifted loads, sums, a parameter array and transcendental functions."""
+    y = sy.Variable("y", shape=n)
+    t = sy.Variable("t")
+    w = sy.Parameter("w", shape=n)
+    f = (sy.sum(100 * (y[1:] - y[:-1] ** 2) ** 2 + (1 - y[:-1]) ** 2)
+         + sy.sum(w * sy.exp(y) * sy.exp(-t * y)) + sy.sum(sy.sin(y) ** 2 + sy.cos(y) ** 2 + y)
+         + t ** 2 * sy.sum(y * w + y * (1 - w)))
+    cons = [sy.log(1 + y[1:] ** 2) + t * y[:-1] <= 4, sy.Eq(y[0] * y[1] + y[0] * t, 1),
+            sy.sqrt(y[::2] ** 2 + t ** 2) <= 3]
+    params = {"w": np.linspace(0.5, 1.5, n)}
+    return sy.Problem(minimize=f, subject_to=cons), params
+
+
+CASES = {name: (lambda name=name: (BY_NAME[name].build(), {}))
+         for name in ("hs071", "hs100")}
+CASES["template"] = template_problem
+
+
+def evaluations(kernels, n, m, rng):
+    """Every kernel's output at two random points (values in [0.5, 2]: inside every domain)."""
+    out = []
+    for _ in range(2):
+        x, v = rng.uniform(0.5, 2.0, n), rng.standard_normal(n)
+        lam, sigma = rng.standard_normal(m), rng.uniform(0.5, 2.0)
+        out += [np.atleast_1d(kernels.objective(x)), kernels.gradient(x), kernels.constraints(x),
+                kernels.jacobian(x), kernels.hessian(x, sigma, lam), kernels.hvp(x, sigma, lam, v)]
+    return out
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def compiled(request):
+    problem, params = CASES[request.param]()
+    solvers = {mode: problem.compile(backend="numpy", simplify=mode) for mode in MODES}
+    return request.param, solvers, params
+
+
+def test_simplified_kernels_equal_unsimplified_ones(compiled):
+    name, solvers, params = compiled
+    results = {}
+    for mode, solver in solvers.items():
+        results[mode] = evaluations(solver.kernels(params), solver.n, solver.m,
+                                    np.random.default_rng(7))
+    for mode in ("egraph", "cse"):
+        for got, want in zip(results[mode], results[None]):
+            scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
+            np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * scale,
+                                       err_msg=f"{name}, simplify={mode!r}")
+
+
+def test_the_egraph_changes_the_emitted_code(compiled):
+    name, solvers, _ = compiled
+    assert solvers["egraph"].source != solvers["cse"].source, name
+    assert not re.search(r"\b_t\d+\b", solvers[None].source)    # no CSE temporaries at all
+    assert re.search(r"\b_t\d+\b", solvers["cse"].source)
+
+
+def test_template_kernels_keep_their_loops(compiled):
+    name, solvers, _ = compiled
+    if name != "template":
+        pytest.skip("a template problem's property")
+    small = solvers["egraph"].source
+    big = template_problem(n=4001)[0].compile(backend="numpy", simplify="egraph").source
+    assert big.count("\n") < 1.5 * small.count("\n")   # loops, not 4001 expanded entries
+    assert "sin" not in small                     # sin(y)**2 + cos(y)**2 -> 1, in a loop
+    assert "sin" in solvers["cse"].source
+
+
+def test_results_are_memoized_on_disk():
+    problem = BY_NAME["hs113"].build()
+    directory = cache_dir() / "simplify"
+    problem.compile(backend="numpy")
+    entries = set(directory.glob("*.pkl"))
+    assert entries
+    again = BY_NAME["hs113"].build()
+    start = time.perf_counter()
+    again.compile(backend="numpy")
+    assert time.perf_counter() - start < 1.0        # no e-graph run: every kernel is a hit
+    assert set(directory.glob("*.pkl")) == entries
+
+
+def test_unknown_mode_is_a_clear_error():
+    with pytest.raises(ValueError, match="simplify='fast'.*'egraph', 'cse' or None"):
+        BY_NAME["hs071"].build().compile(backend="numpy", simplify="fast")
+    with pytest.raises(ValueError, match="simplify=True"):
+        Lowerer(simplify=True)
