@@ -52,8 +52,14 @@ def _emit(args: argparse.Namespace) -> int:
     problem = load_problem_file(args.file)["problem"]
     solver = problem.compile(backend=args.backend)
     out = Path(args.output)
+    kernels = "objective, gradient, constraints, jacobian, hessian, hvp"
+    if args.backend == "llvm":   # a C library: OUTPUT is a directory
+        written = solver.write(out, stem=Path(args.file).stem)
+        print(f"wrote {', '.join(map(str, written))} (llvm, C ABI: {kernels}; usage note in "
+              f"the header)")
+        return 0
     solver.write(out)
-    print(f"wrote {out} ({args.backend}: objective, gradient, constraints, jacobian, hessian, hvp)")
+    print(f"wrote {out} ({args.backend}: {kernels})")
     return 0
 
 
@@ -62,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     solve = sub.add_parser("solve", help="compile and solve the problem declared in FILE")
     solve.add_argument("file")
-    solve.add_argument("--backend", default="numba", choices=["numpy", "numba", "jax"])
+    solve.add_argument("--backend", default="numba", choices=["numpy", "numba", "jax", "llvm"])
     solve.add_argument("--verbose", action="store_true", help="print the iteration table")
     solve.set_defaults(run=_solve)
     emit = sub.add_parser("emit", help="write FILE's kernels as a standalone module")
     emit.add_argument("file")
-    emit.add_argument("--backend", default="numba", choices=["numpy", "numba", "jax"])
+    emit.add_argument("--backend", default="numba", choices=["numpy", "numba", "jax", "llvm"],
+                      help="llvm writes OUTPUT/<file>.o, .so and .h (OUTPUT is a directory)")
     emit.add_argument("-o", "--output", required=True)
     emit.set_defaults(run=_emit)
     args = parser.parse_args(argv)

@@ -121,8 +121,12 @@ def compile_problem(problem, backend: str = "numpy", simplify: str | None = "egr
     ``simplify``: "egraph" (rewrite against the cycle cost model, then CSE), "cse" or None.
     """
     from .solver import NLPSolver
+    if backend == "llvm":
+        from .llvm.nlp import compile_problem_llvm
+        return compile_problem_llvm(problem, simplify, **options)
     if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise ValueError(f"unknown backend {backend!r}; choose one of "
+                         f"{', '.join(BACKENDS + ('llvm',))}")
     t0 = time.perf_counter()
     derivation = problem.derivatives()
     kset = NLPKernelSet(derivation, simplify)

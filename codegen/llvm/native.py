@@ -1,0 +1,157 @@
+"""Optimize LLVM IR for the host CPU, JIT it for in-process calls, write .o/.so/.h for C.
+
+The pipeline is LLVM's own ``O3`` through the new pass manager, with loop and SLP vectorization
+on, for the host CPU and all its features. The JIT is MCJIT; functions are called through
+ctypes with NumPy arrays.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import llvmlite.binding as llvm
+import numpy as np
+
+from .emit import FLOAT_TYPES, CFunction
+from .names import c_name
+
+
+@lru_cache(maxsize=None)
+def _initialized() -> bool:
+    """Set LLVM up once: native target and printer, libm visible to the JIT."""
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    libm = ctypes.util.find_library("m")
+    if libm:
+        llvm.load_library_permanently(libm)
+    return True
+
+
+def target_machine(pic: bool = False) -> llvm.TargetMachine:
+    """A new target machine for this CPU (all its features); ``pic`` for shared libraries.
+
+    New each time: an MCJIT engine takes ownership of (and frees) the machine it is given.
+    """
+    _initialized()
+    target = llvm.Target.from_triple(llvm.get_process_triple())
+    return target.create_target_machine(cpu=llvm.get_host_cpu_name(),
+                                        features=llvm.get_host_cpu_features().flatten(),
+                                        opt=3, reloc="pic" if pic else "default",
+                                        codemodel="default")
+
+
+@lru_cache(maxsize=None)
+def _pipeline_machine() -> llvm.TargetMachine:
+    """The machine the pass pipeline plans for (kept; never handed to an engine)."""
+    return target_machine()
+
+
+def optimize(ir_text: str) -> llvm.ModuleRef:
+    """Parse and verify ``ir_text``, run the O3 pipeline with vectorization, return the module."""
+    tm = _pipeline_machine()
+    mod = llvm.parse_assembly(ir_text)
+    mod.triple = tm.triple
+    mod.data_layout = str(tm.target_data)
+    mod.verify()
+    pto = llvm.create_pipeline_tuning_options(speed_level=3)
+    pto.loop_vectorization = True
+    pto.slp_vectorization = True
+    pto.loop_unrolling = True
+    pb = llvm.create_pass_builder(tm, pto)
+    pb.getModulePassManager().run(mod, pb)
+    return mod
+
+
+def c_compiler() -> str | None:
+    """The system C compiler: $CC, else cc, gcc or clang on PATH."""
+    for cand in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if cand and shutil.which(cand):
+            return shutil.which(cand)
+    return None
+
+
+class NativeLibrary:
+    """Functions compiled to native code: callable in-process, writable as .o/.so/.h.
+
+    ``source`` is the LLVM IR as emitted (readable); ``optimized`` the IR after the pipeline.
+    """
+
+    def __init__(self, ir_text: str, functions: list[CFunction], dtype: str, note: str = ""):
+        self.source = ir_text
+        self.functions = {f.name: f for f in functions}
+        self.dtype = np.dtype(dtype)
+        self.note = note
+        module = optimize(ir_text)
+        self.optimized = str(module)
+        self._engine = llvm.create_mcjit_compiler(module, target_machine())
+        self._engine.finalize_object()
+        ctype = ctypes.c_double if dtype == "float64" else ctypes.c_float
+        kinds = {"array": ctypes.c_void_p, "output": ctypes.c_void_p, "scalar": ctype,
+                 "index": ctypes.c_int64}
+        self.cfuncs = {}
+        for f in functions:
+            proto = ctypes.CFUNCTYPE(ctype if f.returns_value else None,
+                                     *[kinds[p.kind] for p in f.params])
+            self.cfuncs[f.name] = proto(self._engine.get_function_address(c_name(f.name)))
+
+    @property
+    def ctype(self) -> str:
+        return FLOAT_TYPES[self.dtype.name][1]
+
+    def header(self, stem: str) -> str:
+        """The C header: the usage note, then one prototype per function."""
+        guard = f"SYMPILE_{c_name(stem).upper()}_H"
+        text = self.note.strip().replace("*/", "* /")   # a symbol name must not end the comment
+        note = "\n".join((" * " + line).rstrip() for line in text.splitlines())
+        protos = []
+        for f in self.functions.values():
+            if f.doc:
+                protos.append(f"/* {f.doc} */")
+            protos.append(f.prototype(self.ctype))
+        return (f"/*\n{note}\n *\n * Built by sympile with LLVM {'.'.join(map(str, llvm.llvm_version_info))}"
+                f" for {llvm.get_host_cpu_name()} ({llvm.get_process_triple()}).\n"
+                f" * Link: cc main.c {stem}.o -lm   or   "
+                f"cc main.c -L. -l:{stem}.so -lm\n */\n"
+                f"#ifndef {guard}\n#define {guard}\n\n#include <stdint.h>\n\n"
+                f"#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n"
+                + "\n".join(protos) +
+                f"\n\n#ifdef __cplusplus\n}}\n#endif\n\n#endif\n")
+
+    def write(self, path: str | Path, header: bool = True, shared: bool = True) -> list[Path]:
+        """Write ``path``.o (and ``path``.so, linked with the system C compiler, and ``path``.h).
+
+        ``path`` is a stem: ``lib.write("out/kernels")`` writes out/kernels.o, .so and .h.
+        """
+        stem = Path(path)
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        mod = llvm.parse_assembly(self.optimized)
+        obj = stem.with_name(stem.name + ".o")
+        obj.write_bytes(target_machine(pic=True).emit_object(mod))
+        written = [obj]
+        if shared:
+            cc = c_compiler()
+            if cc is None:
+                raise RuntimeError(f"wrote {obj}, but no C compiler was found to link "
+                                   f"{stem.name}.so; install cc (or set $CC), or call "
+                                   f"write(..., shared=False)")
+            so = stem.with_name(stem.name + ".so")
+            fd, tmp = tempfile.mkstemp(dir=so.parent, suffix=".so.tmp")
+            os.close(fd)
+            proc = subprocess.run([cc, "-shared", "-o", tmp, str(obj), "-lm"],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                os.unlink(tmp)
+                raise RuntimeError(f"linking {so} with {cc} failed:\n{proc.stderr}")
+            os.replace(tmp, so)
+            written.append(so)
+        if header:
+            h = stem.with_name(stem.name + ".h")
+            h.write_text(self.header(stem.name))
+            written.append(h)
+        return written
