@@ -11,6 +11,7 @@ from .errors import DeclarationError, NonDifferentiableError, ShapeError, Sympil
 from .pde import PDE, Domain, Field, at, integral
 from .pde import ConvergenceOrder, convergence_order
 from .problem import Constraint, Problem
+from .bilevel import Bilevel
 from .simplify import SimplifyReport, simplify_cost
 from .check import CheckReport, check
 from sympy import simplify  # noqa: E402,F811  (the subpackage symbolic.simplify shadows it)
@@ -20,3 +21,4 @@ __all__ = ["ArrayExpr", "Constraint", "DeclarationError", "Domain", "Field", "No
            "integral", "lift", "sum"]
 __all__ += ["CheckReport", "SimplifyReport", "check", "simplify_cost"]
 __all__ += ["ConvergenceOrder", "convergence_order"]
+__all__ += ["Bilevel"]

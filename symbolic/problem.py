@@ -126,6 +126,7 @@ class Problem:
                     raise DeclarationError(f"over= must list variables, got {s!r}")
         self.variables = sorted(chosen, key=lambda s: s.name)
         self.parameters = sorted(found - chosen, key=lambda s: s.name)
+        self.over = None if over is None else tuple(self.variables)   # what the user claimed
         names = [s.name for s in self.variables + self.parameters]
         clash = sorted({n for n in names if names.count(n) > 1})
         if clash:

@@ -1,0 +1,41 @@
+"""A constrained lower level whose response is non-smooth: y*(x) = |x|, optimum at the kink.
+
+    min_x (x - 1/2)^2 + 2 y   s.t.  -2 <= x <= 2,
+    y = argmin_y (y - x)^2  s.t.  y + x >= 0          (so y*(x) = max(x, -x) = |x|)
+
+The reduced objective (x - 1/2)^2 + 2|x| has its minimum at the kink x* = 0 (slopes -1 and +1
+there), with y* = 0 and F* = 1/4. At the solution the lower-level constraint is active with a
+zero multiplier (degenerate complementarity), the hard case of MPECs.
+Run: python examples/bilevel/constrained_nonsmooth.py
+"""
+import symbolic as sy
+
+x = sy.Variable("x", lower=-2, upper=2)
+y = sy.Variable("y")
+lower = sy.Problem(minimize=(y - x) ** 2, subject_to={"cone": y + x >= 0}, over=y)
+upper = sy.Problem(minimize=(x - sy.Rational(1, 2)) ** 2 + 2 * y, over=x)
+bilevel = sy.Bilevel(upper=upper, lower=lower, name="kink")
+params = {}
+x0, y0 = 1.5, 1.5
+
+
+def known_answer(params=params):
+    return {"x": 0.0, "upper_objective": 0.25}
+
+
+METHODS = ("auto", "kkt", "lv-hba")
+SETTINGS = {"lv-hba": dict(c0=0.3, c_power=1.0, alpha=0.3, eta=0.3, tol=1e-8, max_iter=100_000)}
+
+if __name__ == "__main__":
+    from methods_table import print_rows, run_methods
+    print(bilevel.reformulate("kkt"), "\n")
+    solver = bilevel.compile(backend="numba")
+    rows = run_methods(solver, known_answer(), METHODS, SETTINGS, x0, y0)
+    print_rows(rows)
+    print(f"\nkkt: x = {rows[1]['result'].x:+.2e}, y = {rows[1]['result'].y:.2e}, "
+          f"multiplier of 'cone' {rows[1]['result'].multipliers['cone']:.1e}")
+    for name in ("value-penalty", "implicit"):
+        try:
+            solver.solve(x0=x0, y0=y0, method=name)
+        except ValueError as exc:
+            print(f"{name}: {exc}")
