@@ -76,12 +76,12 @@ class FunctionEmitter:
         self.slots: dict[str, ir.Value] = {}
         self.expr = ExprEmitter(self.b, self.ftype, self._symbol, self._indexed)
         for v in views:
-            base, offset, _ = self.arrays[v.source]
+            base, start, _ = self.arrays[v.source]
             if v.shape == ():
-                self.values[v.name] = self.b.load(self.b.gep(base, [ir.Constant(I64, offset)],
-                                                             inbounds=True))
+                at = ir.Constant(I64, start + v.offset)
+                self.values[v.name] = self.b.load(self.b.gep(base, [at], inbounds=True))
             else:
-                self.arrays[v.name] = (base, offset, tuple(v.shape))
+                self.arrays[v.name] = (base, start + v.offset, tuple(v.shape))
 
     # -- names -----------------------------------------------------------------------------------
     def _symbol(self, s: sympy.Symbol) -> ir.Value:

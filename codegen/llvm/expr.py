@@ -75,7 +75,8 @@ class ExprEmitter:
         return ir.Constant(self.ftype, float(value))
 
     def intrinsic(self, name: str, *args: ir.Value) -> ir.Value:
-        fn = self.module.declare_intrinsic(f"llvm.{name}", [self.ftype])
+        fnty = ir.FunctionType(self.ftype, [self.ftype] * len(args))
+        fn = self.module.declare_intrinsic(f"llvm.{name}", [self.ftype], fnty)
         return self.b.call(fn, list(args))
 
     def libm(self, name: str, *args: ir.Value) -> ir.Value:
