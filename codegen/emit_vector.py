@@ -5,11 +5,57 @@ body's expressions are arrays over the loops they depend on; sums reduce over th
 """
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Expr
 
 from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
 from .printers import JaxVectorPrinter, NumPyVectorPrinter, safe_name
+
+
+class _SliceLoads:
+    """Print ``x[j + c]`` over a loop axis as the slice ``x[start+c:stop+c]``, not a gather.
+
+    A gather with an ``arange`` index copies through an index array (NumPy) or lowers to a
+    gather op (XLA); a basic slice is a view. ``axes`` maps each open loop's index to
+    (start, stop, axis) and ``ndim`` is the rank of the current loop nest's broadcast.
+    """
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self.axes: dict = {}
+        self.ndim = 0
+
+    def _print_Indexed(self, expr):
+        items, last = [], -1
+        for index in expr.indices:
+            loop = next((s for s in index.free_symbols if s in self.axes), None)
+            if loop is None and index.is_Integer:
+                items.append(str(int(index)))
+                continue
+            shift = index - loop if loop is not None else None
+            if shift is None or not shift.is_Integer:
+                return super()._print_Indexed(expr)
+            start, stop, axis = self.axes[loop]
+            if axis <= last or start + shift < 0:
+                return super()._print_Indexed(expr)
+            if last >= 0:
+                items.extend(["None"] * (axis - last - 1))
+            items.append(f"{start + shift}:{stop + shift}")
+            last = axis
+        if last < 0:
+            return super()._print_Indexed(expr)
+        items.extend(["None"] * (self.ndim - last - 1))
+        return f"{safe_name(str(expr.base.label))}[{', '.join(items)}]"
+
+
+class _NumPySlices(_SliceLoads, NumPyVectorPrinter):
+    """NumPy vector printer with slice loads."""
+
+
+class _JaxSlices(_SliceLoads, JaxVectorPrinter):
+    """jax.numpy vector printer with slice loads."""
 
 
 def _depth(stmts: list) -> int:
@@ -19,7 +65,7 @@ def _depth(stmts: list) -> int:
 def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
     """Source of one vectorized function (``backend`` is "numpy" or "jax")."""
     jax = backend == "jax"
-    p = JaxVectorPrinter() if jax else NumPyVectorPrinter()
+    p = _JaxSlices() if jax else _NumPySlices()
     xp = "jax.numpy" if jax else "numpy"
     code = p.doprint
     lines = [f"def {kernel.name}({', '.join(safe_name(a) for a, _ in kernel.args)}):"]
@@ -73,6 +119,8 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
                 shape[axis] = -1
                 lines.append(f"{indent}{code(st.index)} = {xp}.arange({code(st.start)}, "
                              f"{code(st.stop)}).reshape({tuple(shape)})")
+                p.axes[st.index] = (int(st.start), int(st.stop), axis)
+                p.ndim = nd
                 walk(st.body, chain + [st], nd, indent)
             elif isinstance(st, Assign):
                 lines.append(f"{indent}{code(st.target)} = {_float(st.value, code)}")
@@ -91,11 +139,22 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
                 raise TypeError(f"unknown IR statement {st!r}")
 
     walk(kernel.body, [], 0, "    ")
+    lines = _without_unused_indices(lines, [code(index) for index in p.axes])
     if kernel.result is not None:
         lines.append(f"    return {code(kernel.result)}")
     else:
         lines.append(f"    return {', '.join(safe_name(n) for n, _ in kernel.outputs)}")
     return "\n".join(lines) + "\n"
+
+
+def _without_unused_indices(lines: list[str], names: list[str]) -> list[str]:
+    """Drop the ``arange`` of a loop index that every load turned into a slice."""
+    for name in names:
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        users = [k for k, line in enumerate(lines) if pattern.search(line)]
+        if len(users) == 1 and lines[users[0]].lstrip().startswith(f"{name} = "):
+            del lines[users[0]]
+    return lines
 
 
 def _shape(chain: list, ndim: int) -> tuple[int, ...]:
