@@ -121,8 +121,13 @@ def _build_at_barrier(barrier, queue):
 
 
 def test_concurrent_builds_of_one_kernel(cache):
-    """Three processes write, compile and seal the same cache entry at the same moment."""
-    ctx = multiprocessing.get_context("fork")
+    """Three processes write, compile and seal the same cache entry at the same moment.
+
+    They fork from a server that imported sympile but not JAX (forking a JAX process is unsafe).
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "numba", "symbolic", "codegen.function",
+                              "tests.test_cache"])
     barrier, queue = ctx.Barrier(3), ctx.Queue()
     procs = [ctx.Process(target=_build_at_barrier, args=(barrier, queue)) for _ in range(3)]
     for p in procs:
