@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
-Options = TypeVar("Options", "IPMOptions", "NewtonOptions")
+Options = TypeVar("Options", "IPMOptions", "NewtonOptions", "EALSketchOptions")
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,38 @@ class NewtonOptions:
     eta: float = 1e-4                  # minimal actual/predicted reduction to accept a step
     max_cg_iter: int = 500
     nlp_scaling_max_gradient: float = 100.0
+    unbounded_objective: float = 1e20
+    diverging_iterates_tol: float = 1e20
+
+
+@dataclass(frozen=True)
+class EALSketchOptions:
+    """Options of the exact augmented Lagrangian method with randomized sketching ("eal-sketch").
+
+    Defaults follow Hong, Na, Mahoney, Kolar (ICML 2023) and their code (AdaSketch-Newton)."""
+
+    tol: float = 1e-8                  # max-norm of the scaled KKT residual for "optimal"
+    max_iter: int = 1000
+    eta1: float = 1.0                  # penalty on ||c||^2 in the merit
+    eta2: float = 0.1                  # penalty on ||grad_x L||^2 in the merit
+    delta: float = 0.1                 # accuracy of the sketching solve (relative residual)
+    delta_min: float = 1e-6
+    xi_b: float = 0.1                  # B = H + (xi_b + ||H||) I when Z^T H Z is not positive
+    curvature_tol: float = 1e-6        # definite (its smallest eigenvalue below curvature_tol)
+    beta: float = 0.1                  # Armijo constant
+    nu: float = 1.5                    # penalty update factor
+    eta1_max: float = 1e8              # penalties stop moving here (the authors' safeguard)
+    eta2_min: float = 1e-8
+    theta_power: float = 1.0           # theta_k = min(1, ||KKT||^p) sharpens the accuracy
+    psi: float | None = None           # Psi of the accuracy test ||K|| Psi ||r|| <= theta delta ||b||
+    sketch: str = "kaczmarz"           # "kaczmarz" or "gaussian"
+    block_size: int = 8                # columns of a Gaussian sketch
+    max_sketch_steps: int | None = None
+    dense_max_dim: int = 2000          # form B and K densely up to this n + m; else HVPs only
+    max_backtracks: int = 60
+    seed: int | None = 0               # random sketches (None: fresh entropy)
+    nlp_scaling_max_gradient: float = 100.0
+    nlp_scaling_min_value: float = 1e-8
     unbounded_objective: float = 1e20
     diverging_iterates_tol: float = 1e20
 

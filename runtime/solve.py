@@ -1,7 +1,8 @@
 """`solve_nlp`: the one entry point that validates a problem, picks a method and runs it.
 
 "auto" uses trust-region Newton-CG (Hessian-vector products only) when there are no
-constraints and no finite bounds, and the interior-point method otherwise.
+constraints and no finite bounds, and the interior-point method otherwise. "eal-sketch" (exact
+augmented Lagrangian with randomized sketching) is for equality constraints without bounds.
 """
 from __future__ import annotations
 
@@ -10,18 +11,19 @@ import sys
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .eal_sketch import solve_eal_sketch
 from .ipm import solve_ipm
 from codegen.kernels import NLPKernels
 from .monitor import Monitor
 from .newton import solve_newton_cg
-from .options import IPMOptions, NewtonOptions, make_options
+from .options import EALSketchOptions, IPMOptions, NewtonOptions, make_options
 from .result import SolveResult
 from .validate import validate_kernels, validate_x0
 
-METHODS = ("auto", "ipm", "newton-cg")
+METHODS = ("auto", "ipm", "newton-cg", "eal-sketch")
 # Newton-CG iterations cost a few HVPs each; on chained Rosenbrock from the standard start the
 # count grows with n (one index of the solution settles per step), so its default is higher.
-DEFAULT_MAX_ITER = {"ipm": 3000, "newton-cg": 50_000}
+DEFAULT_MAX_ITER = {"ipm": 3000, "newton-cg": 50_000, "eal-sketch": 1000}
 _PROGRESS_AUTO_N = 100_000
 
 
@@ -34,8 +36,9 @@ def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: 
               **options) -> SolveResult:
     """Solve  min f(x)  s.t.  c_lower <= c(x) <= c_upper,  x_lower <= x <= x_upper.
 
-    - ``method``: "auto", "ipm" (primal-dual interior point, IPOPT's algorithm) or
-      "newton-cg" (trust-region Newton-CG; only without constraints and finite bounds).
+    - ``method``: "auto", "ipm" (primal-dual interior point, IPOPT's algorithm),
+      "newton-cg" (trust-region Newton-CG; only without constraints and finite bounds) or
+      "eal-sketch" (`runtime.eal_sketch`; only equality constraints, no finite bounds).
     - ``tol``: tolerance on the scaled KKT error; ``max_iter``: iteration limit (default
       3000 for "ipm", 50000 for "newton-cg").
     - ``verbose``: print IPOPT's iteration table; ``progress``: a tqdm bar (None: on for
@@ -58,7 +61,7 @@ def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: 
                          f"{int(np.sum(np.isfinite(k.x_lower) | np.isfinite(k.x_upper)))} "
                          f"bounded variables: use method='ipm'")
     max_iter = DEFAULT_MAX_ITER[method] if max_iter is None else max_iter
-    cls = NewtonOptions if method == "newton-cg" else IPMOptions
+    cls = {"newton-cg": NewtonOptions, "eal-sketch": EALSketchOptions}.get(method, IPMOptions)
     opts = make_options(cls, method, dict(options, tol=tol, max_iter=max_iter))
     if progress is None:
         progress = k.n >= _PROGRESS_AUTO_N and sys.stderr.isatty()
@@ -67,6 +70,8 @@ def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: 
     try:
         if method == "newton-cg":
             result = solve_newton_cg(k, x, opts, monitor)
+        elif method == "eal-sketch":
+            result = solve_eal_sketch(k, x, opts, monitor)
         else:
             result = solve_ipm(k, x, opts, monitor)
     finally:

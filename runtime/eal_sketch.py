@@ -1,0 +1,365 @@
+"""Exact augmented Lagrangian method with randomized iterative sketching ("eal-sketch").
+
+Hong, Na, Mahoney, Kolar, "Constrained Optimization via Exact Augmented Lagrangian and
+Randomized Iterative Sketching", ICML 2023 (authors' code: IlgeeHong/AdaSketch-Newton).
+For  min f(x)  s.t.  c(x) = 0,  each iteration
+
+1. evaluates grad_x L = grad f + G^T lam, c and H = hess_x L;
+2. B = H, or B = H + (xi_B + ||H||) I when the reduced Hessian Z^T H Z (Z spanning null(G)) is
+   not positive definite (the paper's curvature safeguard);
+3. solves the Newton-KKT system  [B G^T; G 0] z = -(grad_x L, c)  inexactly from z = 0 with a
+   randomized sketching solver (`runtime.sketch`) until the adaptive accuracy condition
+   ||K|| Psi ||r|| <= theta_k delta ||b|| holds;
+4. checks that z descends the exact augmented Lagrangian
+   L_eta = f + lam^T c + eta1/2 ||c||^2 + eta2/2 ||grad_x L||^2, whose gradient is
+   (grad_x L + eta2 H grad_x L + eta1 G^T c,  c + eta2 G grad_x L)  (one HVP): if
+   grad L_eta^T z > -(eta2/2) ||b||^2 it raises eta1 <- nu^2 eta1, lowers eta2 <- eta2/nu,
+   tightens delta <- delta/nu^4 and continues sketching from the current z;
+5. backtracks (Armijo, from alpha = 1) on L_eta and moves x and lam together.
+
+How K is represented (the choice): up to ``dense_max_dim`` rows (n + m) the Hessian kernel forms
+H and K is a dense matrix; the reduced-Hessian test is then a Cholesky factorization of
+H + rho G^T G - curvature_tol I (positive definite implies Z^T H Z is, by Debreu's lemma; a failure
+only means B gets the shift). Above it, K is a LinearOperator built from HVPs and the sparse
+Jacobian, never formed, and the test is a Lanczos estimate (ARPACK) of the smallest eigenvalue of
+P H P + sigma (I - P), P the projector onto null(G). The merit's HVP always uses the true H.
+
+Practical accuracy test: by default ``psi=None`` stands for ||K|| Psi = 1, i.e. a relative
+residual theta_k delta; the descent test of step 4 then tightens delta when the direction is
+not good enough. ``psi=<number>`` uses ||K||_F Psi as in the paper. theta_k = min(1, ||b||^p)
+(``theta_power`` p) sharpens the condition near a solution, which the paper shows turns local
+linear convergence superlinear; p = 0 is the authors' code (theta = 1).
+
+The objective and constraints are scaled by their gradients at x0 (IPOPT's rule, as in the
+interior-point method), so ``tol`` means the same as there; results are unscaled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from codegen.kernels import NLPKernels
+from .guard import KernelEvaluationError, guarded
+from .monitor import Monitor
+from .options import EALSketchOptions
+from .result import SolveResult
+from .scaling import gradient_scaling
+from .sketch import SKETCHES, sketch_solve
+
+
+def check_equality_constrained(k: NLPKernels) -> None:
+    """Raise ValueError, naming the rows or variables, unless the problem is min f s.t. c(x) = c_l."""
+    inequalities = np.flatnonzero(np.asarray(k.c_lower) != np.asarray(k.c_upper))
+    if inequalities.size:
+        raise ValueError(
+            f"method='eal-sketch' solves equality-constrained problems only; constraint row(s) "
+            f"{_listing(inequalities)} are inequalities (c_lower < c_upper): use method='ipm' "
+            f"(the interior-point method), which handles inequalities and bounds")
+    bounded = np.flatnonzero(np.isfinite(k.x_lower) | np.isfinite(k.x_upper))
+    if bounded.size:
+        raise ValueError(
+            f"method='eal-sketch' solves equality-constrained problems without variable bounds; "
+            f"variable(s) {_listing(bounded)} have finite bounds: use method='ipm' (the "
+            f"interior-point method), which handles bounds")
+    if k.m > k.n:
+        raise ValueError(
+            f"method='eal-sketch' needs linearly independent constraint gradients (LICQ), "
+            f"impossible with m={k.m} equality constraints on n={k.n} unknowns; remove redundant "
+            f"constraints")
+
+
+def _listing(idx: np.ndarray, limit: int = 8) -> str:
+    shown = ", ".join(str(int(i)) for i in idx[:limit])
+    return shown + (f", ... ({idx.size} in all)" if idx.size > limit else "")
+
+
+@dataclass
+class _Point:
+    """A primal-dual iterate of the scaled problem with the first-order values at it."""
+
+    x: np.ndarray
+    lam: np.ndarray
+    f: float
+    c: np.ndarray            # c(x) - c_lower (scaled)
+    jac: np.ndarray          # Jacobian values at the pattern
+    grad_l: np.ndarray       # grad f + G^T lam
+
+    def merit(self, eta1: float, eta2: float) -> float:
+        return (self.f + self.lam @ self.c + 0.5 * eta1 * (self.c @ self.c)
+                + 0.5 * eta2 * (self.grad_l @ self.grad_l))
+
+
+class _EALSketch:
+    """One run of the method on scaled kernels `k`; `solve_eal_sketch` wraps it."""
+
+    def __init__(self, k: NLPKernels, opts: EALSketchOptions, monitor: Monitor,
+                 scale_f: float, scale_c: np.ndarray):
+        self.k, self.opts, self.monitor = k, opts, monitor
+        self.scale_f, self.scale_c = scale_f, scale_c
+        self.n, self.m = k.n, k.m
+        self.rows, self.cols = k.jacobian_pattern.rows, k.jacobian_pattern.cols
+        self.dense = k.n + k.m <= opts.dense_max_dim
+        self.rng = np.random.default_rng(opts.seed)
+        self.eta1, self.eta2, self.delta = opts.eta1, opts.eta2, opts.delta
+        self.counts = dict(hvp=0, hessian=0)
+
+    # ------------------------------------------------------------------ evaluation
+    def gt(self, jac: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """G^T v."""
+        return np.bincount(self.cols, weights=jac * v[self.rows], minlength=self.n)
+
+    def g(self, jac: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """G v."""
+        return np.bincount(self.rows, weights=jac * v[self.cols], minlength=self.m)
+
+    def point(self, x: np.ndarray, lam: np.ndarray) -> _Point:
+        k = self.k
+        f = k.objective(x)
+        c = k.constraints(x) - k.c_lower
+        jac = k.jacobian(x)
+        return _Point(x, lam, f, c, jac, k.gradient(x) + self.gt(jac, lam))
+
+    def start(self, x0: np.ndarray) -> _Point:
+        """x0 with least-squares multipliers: lam minimizing ||grad f + G^T lam||."""
+        pt = self.point(x0, np.zeros(self.m))
+        if self.m:
+            gmat = sp.csr_matrix((pt.jac, (self.rows, self.cols)), shape=(self.m, self.n))
+            lam = spla.lsqr(gmat.T, -pt.grad_l, atol=1e-12, btol=1e-12)[0]
+            pt = _Point(pt.x, lam, pt.f, pt.c, pt.jac, pt.grad_l + self.gt(pt.jac, lam))
+        return pt
+
+    def hvp(self, pt: _Point, v: np.ndarray) -> np.ndarray:
+        self.counts["hvp"] += 1
+        return self.k.hvp(pt.x, 1.0, pt.lam, v)
+
+    # ------------------------------------------------------------------ the KKT system
+    def dense_system(self, pt: _Point) -> tuple[np.ndarray, float]:
+        """K = [B G^T; G 0] as a dense matrix, and the shift t of B = H + t I."""
+        n, m, k = self.n, self.m, self.k
+        self.counts["hessian"] += 1
+        hp = k.hessian_pattern
+        H = np.zeros((n, n))
+        np.add.at(H, (hp.rows, hp.cols), k.hessian(pt.x, 1.0, pt.lam))
+        G = np.zeros((m, n))
+        np.add.at(G, (self.rows, self.cols), pt.jac)
+        shift = 0.0 if self._reduced_hessian_pd(H, G) else \
+            self.opts.xi_b + float(np.max(np.abs(la.eigvalsh(H)), initial=0.0))
+        K = np.zeros((n + m, n + m))
+        K[:n, :n] = H
+        K[np.arange(n), np.arange(n)] += shift
+        K[:n, n:] = G.T
+        K[n:, :n] = G
+        return K, shift
+
+    def _reduced_hessian_pd(self, H: np.ndarray, G: np.ndarray) -> bool:
+        """Cholesky test of H + rho G^T G - curvature_tol I (sufficient for Z^T H Z > tol)."""
+        M = H - self.opts.curvature_tol * np.eye(self.n)
+        if self.m:
+            gg = la.eigvalsh(G @ G.T)
+            if gg[0] > 0.0:
+                M += (10.0 * (1.0 + np.linalg.norm(H)) / gg[0]) * (G.T @ G)
+        try:
+            la.cholesky(M, lower=True, check_finite=False)
+        except la.LinAlgError:
+            return False
+        return True
+
+    def operator_system(self, pt: _Point) -> tuple[spla.LinearOperator, float]:
+        """K as a LinearOperator from HVPs and the sparse Jacobian, and the shift of B."""
+        n, m = self.n, self.m
+        gmat = sp.csr_matrix((pt.jac, (self.rows, self.cols)), shape=(m, n))
+        h_op = spla.LinearOperator((n, n), matvec=lambda v: self.hvp(pt, np.ravel(v)),
+                                   dtype=float)
+        h_norm, lam_min = self._operator_curvature(h_op, gmat)
+        shift = 0.0 if lam_min >= self.opts.curvature_tol else self.opts.xi_b + h_norm
+
+        def matvec(v):
+            v = np.ravel(v)
+            top = self.hvp(pt, v[:n]) + shift * v[:n] + gmat.T @ v[n:]
+            return np.concatenate([top, gmat @ v[:n]])
+
+        return spla.LinearOperator((n + m, n + m), matvec=matvec, rmatvec=matvec,
+                                   dtype=float), shift
+
+    def _operator_curvature(self, h_op: spla.LinearOperator,
+                            gmat: sp.csr_matrix) -> tuple[float, float]:
+        """(||H|| estimate, smallest eigenvalue estimate of Z^T H Z) by Lanczos on HVPs."""
+        n = self.n
+        if n < 3:       # ARPACK needs k < n - 1: form the tiny H from n HVPs
+            H = h_op.matmat(np.eye(n))
+            H = 0.5 * (H + H.T)
+            G = gmat.toarray()
+            return float(np.max(np.abs(la.eigvalsh(H)), initial=0.0)), \
+                (np.inf if self._reduced_hessian_pd(H, G) else -np.inf)
+        h_norm = abs(float(_lanczos(h_op, "LM")))
+        if self.m:
+            solve_gg = spla.factorized((gmat @ gmat.T).tocsc())
+
+            def project(v):
+                return v - gmat.T @ solve_gg(gmat @ v)
+        else:
+            def project(v):
+                return v
+        sigma = h_norm + 1.0
+
+        def reduced(v):
+            v = np.ravel(v)
+            pv = project(v)
+            return project(h_op.matvec(pv)) + sigma * (v - pv)
+
+        return h_norm, float(_lanczos(spla.LinearOperator((n, n), matvec=reduced, dtype=float),
+                                      "SA"))
+
+    # ------------------------------------------------------------------ one iteration
+    def direction(self, pt: _Point, kkt_norm: float) -> tuple[np.ndarray, float, dict]:
+        """The sketched Newton direction z, the merit slope along it, and what it took."""
+        o = self.opts
+        K, shift = self.dense_system(pt) if self.dense else self.operator_system(pt)
+        b = -np.concatenate([pt.grad_l, pt.c])
+        bnorm = float(np.linalg.norm(b))
+        theta = min(1.0, kkt_norm ** o.theta_power)
+        k_psi = 1.0 if o.psi is None else o.psi * _frobenius(K)
+        hg = self.hvp(pt, pt.grad_l)
+        gtc, g_gl = self.gt(pt.jac, pt.c), self.g(pt.jac, pt.grad_l)
+        z, steps, flops, applications, penalty_updates = None, 0, 0.0, 0, 0
+        while True:
+            res = sketch_solve(K, b, theta * self.delta * bnorm / k_psi, sketch=o.sketch,
+                               block_size=o.block_size, max_steps=o.max_sketch_steps, z0=z,
+                               rng=self.rng)
+            z = res.z
+            steps, flops = steps + res.steps, flops + res.flops
+            applications += res.operator_applications
+            merit_grad = np.concatenate([pt.grad_l + self.eta2 * hg + self.eta1 * gtc,
+                                         pt.c + self.eta2 * g_gl])
+            slope = float(merit_grad @ z)
+            if slope <= -0.5 * self.eta2 * bnorm ** 2:
+                break
+            if self.eta1 >= o.eta1_max or self.eta2 <= o.eta2_min:
+                break
+            self.eta1 *= o.nu ** 2
+            self.eta2 /= o.nu
+            self.delta = max(self.delta / o.nu ** 4, o.delta_min)
+            penalty_updates += 1
+        info = dict(reg=shift if shift > 0 else None, sketch_steps=steps, sketch_flops=flops,
+                    kkt_applications=applications, sketch_residual=res.residual_norm / bnorm,
+                    penalty_updates=penalty_updates)
+        return z, slope, info
+
+    def line_search(self, pt: _Point, z: np.ndarray, slope: float) -> tuple[_Point | None, float,
+                                                                          int]:
+        """Armijo backtracking on L_eta from alpha = 1 (halving); None when it fails."""
+        n = self.n
+        merit0 = pt.merit(self.eta1, self.eta2)
+        alpha = 1.0
+        for ls in range(self.opts.max_backtracks):
+            try:
+                trial = self.point(pt.x + alpha * z[:n], pt.lam + alpha * z[n:])
+                ok = trial.merit(self.eta1, self.eta2) <= merit0 + alpha * self.opts.beta * slope
+            except KernelEvaluationError:
+                ok = False
+            if ok:
+                return trial, alpha, ls
+            alpha *= 0.5
+        return None, 0.0, self.opts.max_backtracks
+
+    # ------------------------------------------------------------------ the loop
+    def result(self, pt: _Point, status: str, message: str, it: int) -> SolveResult:
+        k, n = self.k, self.n
+        lam = self.scale_c * pt.lam / self.scale_f
+        grad_l = pt.grad_l / self.scale_f
+        return SolveResult(
+            x=pt.x, objective=pt.f / self.scale_f, status=status, message=message, iterations=it,
+            multipliers=lam, bound_multipliers_lower=np.zeros(n),
+            bound_multipliers_upper=np.zeros(n),
+            constraint_violation=float(np.max(np.abs(pt.c / self.scale_c), initial=0.0)),
+            dual_infeasibility=float(np.max(np.abs(grad_l), initial=0.0)),
+            history=self.monitor.history, method="eal-sketch")
+
+    def run(self, x0: np.ndarray) -> SolveResult:
+        o = self.opts
+        try:
+            pt = self.start(x0)
+        except KernelEvaluationError as exc:
+            nan = _Point(x0, np.zeros(self.m), np.nan, np.full(self.m, np.nan),
+                         np.zeros(self.k.jacobian_pattern.nnz), np.full(self.n, np.nan))
+            return self.result(nan, "numerical_error", f"{exc} at the starting point", 0)
+        it, info = 0, dict(step=0.0, alpha_pr=0.0, alpha_du=0.0, ls=0)
+        while True:
+            inf_pr = float(np.max(np.abs(pt.c), initial=0.0))
+            inf_du = float(np.max(np.abs(pt.grad_l), initial=0.0))
+            self.monitor.record(dict(iter=it, objective=pt.f / self.scale_f, inf_pr=inf_pr,
+                                     inf_du=inf_du, mu=None, phase="", eta1=self.eta1,
+                                     eta2=self.eta2, delta=self.delta, **info))
+            if max(inf_pr, inf_du) <= o.tol:
+                return self.result(pt, "optimal", "optimal solution found", it)
+            xmax = float(np.max(np.abs(pt.x), initial=0.0))
+            if pt.f / self.scale_f < -o.unbounded_objective or xmax > o.diverging_iterates_tol:
+                return self.result(pt, "unbounded", f"the problem seems unbounded: objective "
+                                   f"{pt.f / self.scale_f:.3g} with max |x| = {xmax:.3g}", it)
+            if it >= o.max_iter:
+                return self.result(pt, "max_iter", f"maximum number of iterations ({o.max_iter})"
+                                   f" reached; KKT residual {max(inf_pr, inf_du):.2e}", it)
+            kkt_norm = float(np.sqrt(pt.c @ pt.c + pt.grad_l @ pt.grad_l))
+            try:
+                z, slope, info = self.direction(pt, kkt_norm)
+                trial, alpha, ls = self.line_search(pt, z, slope)
+            except KernelEvaluationError as exc:
+                return self.result(pt, "numerical_error", f"{exc} at iteration {it}", it)
+            if trial is None:
+                why = ("the sketched direction is not a descent direction of the augmented "
+                       "Lagrangian even at the largest penalties" if slope >= 0 else
+                       f"the line search failed after {ls} backtracks")
+                return self.result(pt, "numerical_error", f"{why} at iteration {it} (KKT "
+                                   f"residual {max(inf_pr, inf_du):.2e})", it)
+            info.update(step=float(np.max(np.abs(z[:self.n]), initial=0.0)) * alpha,
+                        alpha_pr=alpha, alpha_du=alpha, ls=ls)
+            pt = trial
+            it += 1
+
+
+def _frobenius(K) -> float:
+    """||K||_F of a dense K; for an operator, the norm of K applied to a random unit vector."""
+    if isinstance(K, np.ndarray):
+        return float(np.linalg.norm(K))
+    v = np.random.default_rng(1).standard_normal(K.shape[1])
+    return float(np.linalg.norm(K.matvec(v / np.linalg.norm(v)))) * np.sqrt(K.shape[0])
+
+
+def _lanczos(op: spla.LinearOperator, which: str) -> float:
+    """One extreme eigenvalue by ARPACK, loosely converged; its best estimate if it stalls."""
+    try:
+        return float(spla.eigsh(op, k=1, which=which, tol=1e-3, maxiter=300,
+                                return_eigenvectors=False)[0])
+    except spla.ArpackNoConvergence as exc:
+        if exc.eigenvalues.size:
+            return float(exc.eigenvalues[0])
+        return -np.inf if which == "SA" else 0.0
+
+
+def solve_eal_sketch(kernels: NLPKernels, x0: np.ndarray, opts: EALSketchOptions,
+                     monitor: Monitor) -> SolveResult:
+    """Solve an equality-constrained problem (no bounds) from x0 by the method above.
+
+    Raises ValueError for inequalities, bounds, m > n or an unknown sketch; a failed solve is a
+    status of the returned `SolveResult`.
+    """
+    check_equality_constrained(kernels)
+    if opts.sketch not in SKETCHES:
+        raise ValueError(f"sketch={opts.sketch!r}; expected one of "
+                         f"{', '.join(map(repr, SKETCHES))}")
+    k = guarded(kernels)
+    try:
+        sc = gradient_scaling(k, x0, opts.nlp_scaling_max_gradient, opts.nlp_scaling_min_value)
+    except KernelEvaluationError as exc:
+        n = k.n
+        return SolveResult(x=x0, objective=np.nan, status="numerical_error",
+                           message=f"{exc} at the starting point", iterations=0,
+                           multipliers=np.zeros(k.m), bound_multipliers_lower=np.zeros(n),
+                           bound_multipliers_upper=np.zeros(n), constraint_violation=np.nan,
+                           dual_infeasibility=np.nan, history=monitor.history,
+                           method="eal-sketch")
+    return _EALSketch(sc.kernels, opts, monitor, sc.objective, sc.constraints).run(x0.copy())
