@@ -14,6 +14,7 @@ from sympy.codegen import cfunctions as cf
 
 import codegen
 from codegen.llvm.expr import supported_functions
+from codegen.llvm.vecmath import vector_isas
 from tests.function_suite import SUITE, x, y
 
 #: functions the llvm backend emits beyond the shared suite, with NumPy references
@@ -78,6 +79,17 @@ def test_integer_powers_are_products_and_loops_vectorize():
     k = codegen.build_function([x ** 7 + y ** 2, 3 * x * y], [x, y], backend="llvm")
     assert "llvm.pow" not in k.library.optimized
     assert re.search(r"<\d+ x double>", k.library.optimized), "the element loop is not SIMD"
+
+
+@pytest.mark.skipif(not vector_isas(), reason="no libmvec (glibc x86-64) on this machine")
+def test_math_loops_vectorize_through_libmvec(rng):
+    k = codegen.build_function([sp.sin(x) * sp.exp(-y) + sp.atan2(y, x) ** 2], [x, y],
+                               backend="llvm")
+    for name in ("sin", "exp", "atan2"):
+        assert re.search(rf"call <\d+ x double> @_ZGV\w+_{name}\(", k.library.optimized), name
+    xs, ys = rng.uniform(-3, 3, 1001), rng.uniform(-3, 3, 1001)   # odd: scalar tail too
+    np.testing.assert_allclose(k(xs, ys)[0], np.sin(xs) * np.exp(-ys) + np.arctan2(ys, xs) ** 2,
+                               rtol=1e-12, atol=1e-13)
 
 
 def test_reduction_matrix_sparse_and_out(rng):
@@ -147,7 +159,7 @@ def test_c_program_against_header_and_library(tmp_path, rng):
                                       sc.erf(vals[0] * vals[5])]).ravel(), rtol=1e-14)
     for link in (["kernels.so", f"-Wl,-rpath,{tmp_path}"], ["kernels.o"]):
         subprocess.run([_cc(), "-std=c99", "-Wall", "-Werror", "-o", "main", "main.c", *link,
-                        "-lm"], cwd=tmp_path, check=True, capture_output=True)
+                        *k.library.libraries], cwd=tmp_path, check=True, capture_output=True)
         run = subprocess.run([str(tmp_path / "main")], capture_output=True, text=True, check=True)
         got = np.array([float(v) for v in run.stdout.split()])
         np.testing.assert_allclose(got, want, rtol=1e-15)

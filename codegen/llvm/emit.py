@@ -2,8 +2,8 @@
 
 Every kernel becomes one C-callable function: array arguments are pointers (``noalias``, so
 the loop vectorizer may use SIMD), scalar arguments are floats, loop bounds are i64, outputs
-are caller-provided pointers that the function zero-fills before accumulating into them, and a
-scalar result (an objective) is the return value.
+are caller-provided pointers that the function zero-fills before accumulating into them (unless
+every entry is stored: `Kernel.filled_outputs`), and a scalar result is the return value.
 """
 from __future__ import annotations
 
@@ -198,7 +198,8 @@ def emit_kernel(module: ir.Module, kernel: Kernel, dtype: str = "float64",
     sig = kernel_signature(kernel)
     em = FunctionEmitter(module, sig, dtype, shapes, kernel.views)
     for name, size in kernel.outputs:
-        em.zero(name, size)
+        if name not in kernel.filled_outputs:
+            em.zero(name, size)
     em.accumulators(kernel.body)
     em.walk(kernel.body)
     em.finish(kernel.result)

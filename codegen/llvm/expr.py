@@ -2,7 +2,8 @@
 
 Functions LLVM has intrinsics for (sin, cos, exp, log, sqrt, fabs, floor, ceil, pow, ...) are
 emitted as intrinsics, the rest as calls to the platform libm (tan, atan2, tanh, erf, ...),
-declared without side effects so the optimizer can hoist, vectorize (libmvec) and CSE them.
+declared without side effects so the optimizer can hoist and CSE them; where glibc's libmvec
+has SIMD variants, calls go through `codegen.llvm.vecmath` wrappers so loops vectorize.
 Anything else raises `NotImplementedError` naming the function and the backend.
 """
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Callable
 import sympy
 from llvmlite import ir
 from sympy.codegen import cfunctions as cf
+
+from .vecmath import wrapper_name
 
 I64 = ir.IntType(64)
 I1 = ir.IntType(1)
@@ -75,12 +78,15 @@ class ExprEmitter:
         return ir.Constant(self.ftype, float(value))
 
     def intrinsic(self, name: str, *args: ir.Value) -> ir.Value:
+        if wrapper_name(name + self.suffix):        # SIMD through libmvec where it exists
+            return self.libm(name, *args)
         fnty = ir.FunctionType(self.ftype, [self.ftype] * len(args))
         fn = self.module.declare_intrinsic(f"llvm.{name}", [self.ftype], fnty)
         return self.b.call(fn, list(args))
 
     def libm(self, name: str, *args: ir.Value) -> ir.Value:
         name = name + self.suffix
+        name = wrapper_name(name) or name
         fn = self.module.globals.get(name)
         if fn is None:
             fn = ir.Function(self.module, ir.FunctionType(self.ftype, [self.ftype] * len(args)),

@@ -20,13 +20,16 @@ import numpy as np
 
 from .emit import FLOAT_TYPES, CFunction
 from .names import c_name
+from .vecmath import LIBMVEC, define_wrappers
 
 
 @lru_cache(maxsize=None)
 def _initialized() -> bool:
-    """Set LLVM up once: native target and printer, libm visible to the JIT."""
+    """Set LLVM up once: native target and printer, libm and libmvec visible to the JIT."""
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
+    if LIBMVEC:
+        llvm.load_library_permanently(LIBMVEC)
     libm = ctypes.util.find_library("m")
     if libm:
         llvm.load_library_permanently(libm)
@@ -83,12 +86,13 @@ class NativeLibrary:
     """
 
     def __init__(self, ir_text: str, functions: list[CFunction], dtype: str, note: str = ""):
-        self.source = ir_text
+        self.source = define_wrappers(ir_text)
         self.functions = {f.name: f for f in functions}
         self.dtype = np.dtype(dtype)
         self.note = note
-        module = optimize(ir_text)
+        module = optimize(self.source)
         self.optimized = str(module)
+        self.libraries = ["-lmvec", "-lm"] if "@_ZGV" in self.optimized else ["-lm"]
         self._engine = llvm.create_mcjit_compiler(module, target_machine())
         self._engine.finalize_object()
         ctype = ctypes.c_double if dtype == "float64" else ctypes.c_float
@@ -116,7 +120,7 @@ class NativeLibrary:
             protos.append(f.prototype(self.ctype))
         return (f"/*\n{note}\n *\n * Built by sympile with LLVM {'.'.join(map(str, llvm.llvm_version_info))}"
                 f" for {llvm.get_host_cpu_name()} ({llvm.get_process_triple()}).\n"
-                f" * Link: cc main.c {stem}.o -lm   or   "
+                f" * Link: cc main.c {stem}.o {' '.join(self.libraries)}   or   "
                 f"cc main.c -L. -l:{stem}.so -lm\n */\n"
                 f"#ifndef {guard}\n#define {guard}\n\n#include <stdint.h>\n\n"
                 f"#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n"
@@ -143,7 +147,7 @@ class NativeLibrary:
             so = stem.with_name(stem.name + ".so")
             fd, tmp = tempfile.mkstemp(dir=so.parent, suffix=".so.tmp")
             os.close(fd)
-            proc = subprocess.run([cc, "-shared", "-o", tmp, str(obj), "-lm"],
+            proc = subprocess.run([cc, "-shared", "-o", tmp, str(obj), *self.libraries],
                                   capture_output=True, text=True)
             if proc.returncode != 0:
                 os.unlink(tmp)

@@ -57,7 +57,7 @@ def c_usage_note(kset: NLPKernelSet) -> str:
                  for v in views) + ".",
              "_sigma, _lam weight the objective and constraints in the Lagrangian; _v is the "
              "direction of hvp.",
-             "Each function zero-fills its _out (caller-allocated, length below) and writes it.",
+             "Each function writes every entry of its _out (caller-allocated, length below).",
              "jacobian and hessian write values of the sparsity pattern sympile reports "
              "(rows, cols in COO order).", ""]
     for k in kset.all():
