@@ -60,16 +60,19 @@ def test_emit_command_writes_a_c_library(tmp_path, capsys):
     assert "hs071.so" in capsys.readouterr().out
     header = (tmp_path / "hs071.h").read_text()
     assert "double objective(const double *restrict _z);" in header
+    assert "jacobian_rows[8]" in header
     assert re.search(r"void hvp\(const double \*restrict _z, double _sigma, const double "
                      r"\*restrict _lam, const double \*restrict _v, double \*restrict _out\);",
                      header)
     (tmp_path / "main.c").write_text(
         '#include <stdio.h>\n#include "hs071.h"\nint main(void) {\n'
         "  double z[4] = {1.0, 4.743, 3.82115, 1.379408}, lam[2] = {-0.5, 0.25};\n"
-        "  double v[4] = {1.0, -2.0, 0.5, 3.0}, g[4], h[4];\n"
-        "  gradient(z, g);\n  hvp(z, 1.0, lam, v, h);\n"
+        "  double v[4] = {1.0, -2.0, 0.5, 3.0}, g[4], h[4], jv[2] = {0, 0}, jac[8];\n"
+        "  gradient(z, g);\n  hvp(z, 1.0, lam, v, h);\n  jacobian(z, jac);\n"
+        "  for (int k = 0; k < 8; k++) jv[jacobian_rows[k]] += jac[k] * v[jacobian_cols[k]];\n"
         '  printf("%.17g\\n", objective(z));\n'
-        '  for (int i = 0; i < 4; i++) printf("%.17g %.17g\\n", g[i], h[i]);\n  return 0;\n}\n')
+        '  for (int i = 0; i < 4; i++) printf("%.17g %.17g\\n", g[i], h[i]);\n'
+        '  printf("%.17g %.17g\\n", jv[0], jv[1]);\n  return 0;\n}\n')
     subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o", "main", "main.c", "hs071.so",
                     f"-Wl,-rpath,{tmp_path}", "-lm"], cwd=tmp_path, check=True)
     out = subprocess.run([str(tmp_path / "main")], capture_output=True, text=True, check=True)
@@ -86,5 +89,7 @@ def test_emit_command_writes_a_c_library(tmp_path, capsys):
     hc0 = np.array([[0 if i == j else p / (z[i] * z[j]) for j in range(4)] for i in range(4)])
     hess = hf + lam[0] * hc0 + lam[1] * 2 * np.eye(4)
     np.testing.assert_allclose(vals[0], f, rtol=1e-14)
-    np.testing.assert_allclose(vals[1::2], g, rtol=1e-14)
-    np.testing.assert_allclose(vals[2::2], hess @ v, rtol=1e-13)
+    np.testing.assert_allclose(vals[1:9:2], g, rtol=1e-14)
+    np.testing.assert_allclose(vals[2:9:2], hess @ v, rtol=1e-13)
+    jac = np.array([p / z, 2 * z])
+    np.testing.assert_allclose(vals[9:], jac @ v, rtol=1e-13)

@@ -108,8 +108,8 @@ class NativeLibrary:
     def ctype(self) -> str:
         return FLOAT_TYPES[self.dtype.name][1]
 
-    def header(self, stem: str) -> str:
-        """The C header: the usage note, then one prototype per function."""
+    def header(self, stem: str, extra: str = "") -> str:
+        """The C header: the usage note, one prototype per function, then ``extra`` (data)."""
         guard = f"SYMPILE_{c_name(stem).upper()}_H"
         text = self.note.strip().replace("*/", "* /")   # a symbol name must not end the comment
         note = "\n".join((" * " + line).rstrip() for line in text.splitlines())
@@ -118,19 +118,22 @@ class NativeLibrary:
             if f.doc:
                 protos.append(f"/* {f.doc} */")
             protos.append(f.prototype(self.ctype))
-        return (f"/*\n{note}\n *\n * Built by sympile with LLVM {'.'.join(map(str, llvm.llvm_version_info))}"
-                f" for {llvm.get_host_cpu_name()} ({llvm.get_process_triple()}).\n"
+        version = ".".join(map(str, llvm.llvm_version_info))
+        return (f"/*\n{note}\n *\n * Built by sympile with LLVM {version} for "
+                f"{llvm.get_host_cpu_name()} ({llvm.get_process_triple()}).\n"
                 f" * Link: cc main.c {stem}.o {' '.join(self.libraries)}   or   "
                 f"cc main.c -L. -l:{stem}.so -lm\n */\n"
                 f"#ifndef {guard}\n#define {guard}\n\n#include <stdint.h>\n\n"
-                f"#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n"
-                + "\n".join(protos) +
-                f"\n\n#ifdef __cplusplus\n}}\n#endif\n\n#endif\n")
+                f"#ifdef __cplusplus\n#define restrict __restrict\nextern \"C\" {{\n#endif\n\n"
+                + "\n".join(protos) + (f"\n\n{extra.strip()}" if extra.strip() else "") +
+                f"\n\n#ifdef __cplusplus\n}}\n#undef restrict\n#endif\n\n#endif\n")
 
-    def write(self, path: str | Path, header: bool = True, shared: bool = True) -> list[Path]:
+    def write(self, path: str | Path, header: bool = True, shared: bool = True,
+              header_extra: str = "") -> list[Path]:
         """Write ``path``.o (and ``path``.so, linked with the system C compiler, and ``path``.h).
 
-        ``path`` is a stem: ``lib.write("out/kernels")`` writes out/kernels.o, .so and .h.
+        ``path`` is a stem: ``lib.write("out/kernels")`` writes out/kernels.o, .so and .h;
+        ``header_extra`` is appended to the header's declarations (constant data).
         """
         stem = Path(path)
         stem.parent.mkdir(parents=True, exist_ok=True)
@@ -156,6 +159,6 @@ class NativeLibrary:
             written.append(so)
         if header:
             h = stem.with_name(stem.name + ".h")
-            h.write_text(self.header(stem.name))
+            h.write_text(self.header(stem.name, header_extra))
             written.append(h)
         return written

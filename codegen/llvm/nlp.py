@@ -20,6 +20,8 @@ from ..solver import NLPSolver
 from .emit import CFunction, emit_kernel
 from .native import NativeLibrary
 
+MAX_HEADER_NNZ = 100_000
+
 
 def _wrap(fn, sig: CFunction) -> Callable:
     """A Python callable ``f(*args) -> float | array`` over the native function ``fn``."""
@@ -58,8 +60,8 @@ def c_usage_note(kset: NLPKernelSet) -> str:
              "_sigma, _lam weight the objective and constraints in the Lagrangian; _v is the "
              "direction of hvp.",
              "Each function writes every entry of its _out (caller-allocated, length below).",
-             "jacobian and hessian write values of the sparsity pattern sympile reports "
-             "(rows, cols in COO order).", ""]
+             "jacobian and hessian write the values of their sparsity patterns, in the order "
+             "of the coordinate arrays below.", ""]
     for k in kset.all():
         ret = "returns the value" if k.result is not None else f"_out has {k.outputs[0][1]} entries"
         lines.append(f"{k.name}: {ret}")
@@ -84,8 +86,31 @@ class LLVMNLPSolver(NLPSolver):
     """An `NLPSolver` whose kernels are native; `write` emits the C library."""
 
     def write(self, path: str | Path, stem: str = "kernels") -> list[Path]:
-        """Write ``path/stem``.o, .so and .h (``path`` is a directory)."""
-        return self.module.library.write(Path(path) / stem, header=True)
+        """Write ``path/stem``.o, .so and .h (``path`` is a directory).
+
+        The header also holds the COO coordinates of the jacobian and hessian values, as
+        ``static const int64_t`` arrays, when they have at most `MAX_HEADER_NNZ` entries.
+        """
+        data = ["#if defined(__GNUC__)\n#define SYMPILE_MAYBE_UNUSED __attribute__((unused))\n"
+                "#else\n#define SYMPILE_MAYBE_UNUSED\n#endif"]
+        data += [self._pattern_arrays(which) for which in ("jacobian", "hessian")]
+        return self.module.library.write(Path(path) / stem, header=True,
+                                         header_extra="\n\n".join(data))
+
+    def _pattern_arrays(self, which: str) -> str:
+        structured = self._structured[which]
+        rows, cols = structured.shape
+        head = f"/* {which}: {rows} x {cols} matrix, {structured.nnz} stored values"
+        if structured.nnz > MAX_HEADER_NNZ:
+            return head + " (too many to list here; ask sympile for the pattern) */"
+        pattern = self._pattern(which)
+        lines = [head + "; duplicates are summed */"]
+        for name, idx in (("rows", pattern.rows), ("cols", pattern.cols)):
+            values = ", ".join(str(int(i)) for i in idx) or "0"
+            lines.append(f"SYMPILE_MAYBE_UNUSED static const int64_t {which}_{name}"
+                         f"[{max(idx.size, 1)}] = "
+                         f"{{{values}}};")
+        return "\n".join(lines)
 
 
 def compile_problem_llvm(problem, simplify: str | None = "egraph", **options) -> LLVMNLPSolver:
