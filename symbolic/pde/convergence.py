@@ -57,7 +57,7 @@ def convergence_order(errors: Sequence[float] | Callable[[float], float],
 
     >>> import symbolic as sy
     >>> r = sy.convergence_order([1e-2, 2.5e-3, 6.25e-4], steps=[0.1, 0.05, 0.025])
-    >>> [round(p, 6) for p in r.orders], round(r.order, 6)
+    >>> [round(float(p), 6) for p in r.orders], round(r.order, 6)
     ([2.0, 2.0], 2.0)
     >>> r = sy.convergence_order(lambda n: 1.0 / n ** 4, points=[10, 20, 40])
     >>> round(r.order, 6)

@@ -74,15 +74,17 @@ class FiniteDifference:
             if axis.periodic and isinstance(j, (int, Integer)):
                 node = node[:a] + (int(j) % axis.points,) + node[a + 1:]
             elif isinstance(j, (int, Integer)) and not lo <= int(j) <= hi:
-                if level:
-                    raise NotImplementedError("time derivatives of a field on a bounded "
-                                              "boundary node are not supported yet")
                 side = "lower" if int(j) < lo else "upper"
-                return self.boundary_value(fld, a, side, node)
+                return self.boundary_value(fld, a, side, node, level)
         return Indexed(block.array, *[j - lo for j, (lo, _) in zip(node, block.nodes)])
 
-    def boundary_value(self, fld: FieldFunction, a: int, side: str, node: tuple) -> Expr:
-        """Eliminated boundary node: solve ``alpha u + beta u_x = g`` with a one-sided stencil."""
+    def boundary_value(self, fld: FieldFunction, a: int, side: str, node: tuple,
+                       level: int = 0) -> Expr:
+        """Eliminated boundary node: solve ``alpha u + beta u_x = g`` with a one-sided stencil.
+
+        At level 1 (the velocity of a second-order field) the time derivative of the condition,
+        ``alpha u_t + beta u_xt = g_t``, is solved the same way.
+        """
         axis = self.domain.axes[a]
         bc = self.bc[(fld, axis.name, side)]
         d1 = Derivative(fld, axis.symbol)
@@ -99,12 +101,17 @@ class FiniteDifference:
         offsets = tuple(sign * s for s in range(self.order + 2))
         w = stencil_weights(1, offsets)
         h = self._spacing(a)
-        rest = sympy.Add(*[w[k] / h * self.value(fld, 0, node[:a] + (j0 + offsets[k],)
+        if level and (alpha.has(TIME) or beta.has(TIME)):
+            raise NotImplementedError(f"boundary condition {bc.lhs} = {bc.value} of the "
+                                      f"second-order field '{fld.func}' has time-dependent "
+                                      f"coefficients; only its right side may depend on t")
+        rest = sympy.Add(*[w[k] / h * self.value(fld, level, node[:a] + (j0 + offsets[k],)
                                                   + node[a + 1:])
                            for k in range(1, len(offsets))])
         coords = self._coords(node, skip=a)
         coords[axis.symbol] = axis.lower if side == "lower" else axis.upper
-        g, al, be = (sympy.sympify(e).xreplace(coords) for e in (bc.value, alpha, beta))
+        value = sympy.diff(bc.value, TIME) if level else bc.value
+        g, al, be = (sympy.sympify(e).xreplace(coords) for e in (value, alpha, beta))
         return (g - be * rest) / (al + be * w[0] / h)
 
     def _spacing(self, a: int) -> Expr:
