@@ -67,25 +67,25 @@ class ElementwiseKernel:
     def __call__(self, *arrays: Any, out: Any = None):
         spec = self.spec
         if self.backend == "jax":
-            import jax.numpy as jnp
-            if out is not None:
-                raise TypeError("backend 'jax' returns new arrays (JAX arrays are immutable); "
-                                "call without out=")
-            arrays = spec.check_arguments(arrays, xp=jnp)
-            spec.broadcast_shape(arrays)
-            return self.module.kernel(*arrays)
-        arrays = spec.check_arguments(arrays)
-        shape = spec.broadcast_shape(arrays)
+            return self._call_jax(arrays, out)
+        flat = self._plain_inputs(arrays)
+        if flat is None:                      # broadcast, convert and check (the general path)
+            arrays = spec.check_arguments(arrays)
+            shape = spec.broadcast_shape(arrays)
+            flat = [_writable(np.ascontiguousarray(a if a.shape == shape else
+                                                   np.broadcast_to(a, shape)).reshape(-1))
+                    for a in arrays]
+        else:
+            shape = arrays[0].shape
         if out is not None:
             spec.check_out(out, shape)
         if self.backend == "numpy":
-            result = self.module.kernel(*arrays)
+            result = self.module.kernel(*[f.reshape(shape) for f in flat])
             if out is None:
                 return result
             out[...] = result
             return out
-        n = int(np.prod(shape)) if shape else 1
-        flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
+        n = flat[0].size if flat else 1
         direct = out is not None and out.flags.c_contiguous
         target = out if direct else np.empty(spec.result_shape(shape), dtype=spec.dtype)
         view = target.reshape(spec.n_out) if spec.reduce else target.reshape(spec.n_out, n)
@@ -95,11 +95,36 @@ class ElementwiseKernel:
             return out
         return target
 
+    def _plain_inputs(self, arrays: tuple) -> list | None:
+        """Flat views of the inputs when they need no work: writable contiguous arrays of the
+        kernel's dtype and one shape (the fast path; anything else goes the general way)."""
+        if len(arrays) != len(self.spec.args) or not arrays:
+            return None
+        shape, dtype = getattr(arrays[0], "shape", None), self.spec.dtype
+        for a in arrays:
+            if type(a) is not np.ndarray or a.dtype != dtype or a.shape != shape \
+                    or not a.flags.c_contiguous or not a.flags.writeable:
+                return None
+        return [a.reshape(-1) for a in arrays]
+
+    def _call_jax(self, arrays: tuple, out: Any):
+        import jax.numpy as jnp
+        if out is not None:
+            raise TypeError("backend 'jax' returns new arrays (JAX arrays are immutable); "
+                            "call without out=")
+        arrays = self.spec.check_arguments(arrays, xp=jnp)
+        self.spec.broadcast_shape(arrays)
+        return self.module.kernel(*arrays)
+
     def write(self, path: str | Path) -> Path:
         """Write the standalone module (it imports only its backend)."""
         path = Path(path)
         path.write_text(self.source)
         return path
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    return a if a.flags.writeable else a.copy()
 
 
 def printer_code(printer, backend: str) -> Callable[[Any], str]:
@@ -147,10 +172,8 @@ def numba_source(spec: FunctionSpec) -> str:
     ty = f"numba.types.{NUMBA_TYPES[spec.dtype.name]}"
     inputs = [f"_a{k}" for k in range(len(spec.names))]
     out_ty = f"{ty}[::1]" if spec.reduce else f"{ty}[:, ::1]"
-    sig = ", ".join(["_IN"] * len(inputs) + ["numba.types.int64", out_ty])
-    lines = [f"_IN = numba.types.Array({ty}, 1, 'C', readonly=True)   # read-only inputs accepted",
-             "",
-             f"@numba.njit(numba.types.void({sig}), cache=True, nogil=True)",
+    sig = ", ".join([f"{ty}[::1]"] * len(inputs) + ["numba.types.int64", out_ty])
+    lines = [f"@numba.njit(numba.types.void({sig}), cache=True, nogil=True)",
              f"def kernel({', '.join(inputs + ['_n', '_out'])}):"]
     lines += element_loop(spec, code, "for _i in range(_n):", "_a{k}[_i]", "_out[{k}] = _r{k}")
     note = spec.describe("numba") + (

@@ -7,6 +7,7 @@ the kernel computes in, the reduction, the CSE'd form, and the sparsity pattern 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -55,7 +56,7 @@ class FunctionSpec:
 
     @property
     def n_out(self) -> int:
-        return int(np.prod(self.out_shape)) if self.out_shape else 1
+        return math.prod(self.out_shape)
 
     @property
     def is_complex(self) -> bool:
@@ -108,7 +109,7 @@ class FunctionSpec:
     def check_out(self, out: Any, shape: tuple[int, ...]) -> None:
         """``out`` must have the result's shape and exactly the kernel's dtype."""
         want = self.result_shape(shape)
-        if tuple(out.shape) != want or np.dtype(out.dtype) != self.dtype:
+        if out.shape != want or out.dtype != self.dtype:
             raise ValueError(f"out has shape {tuple(out.shape)} and dtype {np.dtype(out.dtype)}; "
                              f"this call needs shape {want} and dtype {self.dtype.name}")
 
