@@ -1,6 +1,6 @@
 """Kernels of a bilevel problem: NLP kernel sets of both levels, bound for the bilevel runtime.
 
-Three NLP-style kernel modules are emitted with the machinery of `codegen.nlp`: the upper
+Three NLP-style kernel modules are emitted by `Problem.compile` (`codegen.nlp`): the upper
 level over (x, y) (F, its gradient, the upper constraints), the lower level's Lagrangian over
 (x, y, lam) (gradient = (dL/dx, dL/dy, c), Hessian-vector products in (x, y)), and the lower
 level itself over y with x as a parameter (for inner solves). The KKT reformulation is compiled
@@ -17,8 +17,6 @@ import numpy as np
 from symbolic.arrays import sym_shape
 from symbolic.convexity import curvature
 from symbolic.problem import Problem
-
-from .nlp import compile_problem
 
 
 def _size(v: Any) -> int:
@@ -40,7 +38,13 @@ def _bounds(variables: list) -> tuple[np.ndarray, np.ndarray]:
 
 
 def flatten(variables: list, value: Any, what: str) -> np.ndarray:
-    """A flat vector for ``variables`` from a number, an array or a dict by variable or name."""
+    """A flat vector for ``variables`` from a number, an array or a dict by variable or name.
+
+    >>> import symbolic as sy
+    >>> a, b = sy.Variable("a", shape=2), sy.Variable("b")
+    >>> flatten([a, b], {"a": [1, 2], "b": 3}, "x0").tolist(), unflatten([a, b], np.arange(3.))["b"]
+    ([1.0, 2.0, 3.0], 2.0)
+    """
     n = sum(_size(v) for v in variables)
     if isinstance(value, Mapping):
         parts = []
@@ -114,10 +118,12 @@ class BilevelSolver:
                         name=f"{bl.name} upper")
         lower_l = Problem(minimize=bl.lower_lagrangian(), over=bl.x + bl.y + self.lams,
                           name=f"{bl.name} lower Lagrangian")
-        self.upper = compile_problem(upper, backend=backend)
-        self.lower_lagrangian = compile_problem(lower_l, backend=backend)
-        self.lower = compile_problem(bl.lower, backend=backend)
+        self.upper = upper.compile(backend=backend)
+        self.lower_lagrangian = lower_l.compile(backend=backend)
+        self.lower = bl.lower.compile(backend=backend)
         self._kkt = None
+        self.signs = (1 if bl.upper.sense == "minimize" else -1,
+                      1 if bl.lower.sense == "minimize" else -1)
         self.nx = sum(_size(v) for v in bl.x)
         self.ny = sum(_size(v) for v in bl.y)
         self.nlam = sum(_size(v) for v in self.lams)
@@ -139,7 +145,7 @@ class BilevelSolver:
         """The compiled KKT reformulation (compiled on first use)."""
         if self._kkt is None:
             t0 = time.perf_counter()
-            self._kkt = compile_problem(self.bilevel.reformulate("kkt"), backend=self.backend)
+            self._kkt = self.bilevel.reformulate("kkt").compile(backend=self.backend)
             self.timings["compile_kkt"] = time.perf_counter() - t0
         return self._kkt
 
@@ -263,8 +269,9 @@ class BilevelSolver:
             off += c.size
         one = (lambda d: next(iter(d.values())) if len(d) == 1 else d)
         return BilevelResult(
-            x=one(xv), y=one(yv), upper_objective=raw.upper_objective,
-            lower_objective=raw.lower_objective, status=raw.status, message=raw.message,
+            x=one(xv), y=one(yv), upper_objective=self.signs[0] * raw.upper_objective,
+            lower_objective=self.signs[1] * raw.lower_objective, status=raw.status,
+            message=raw.message,
             method=raw.method, reason=raw.reason, iterations=raw.iterations,
             lower_gap=raw.lower_gap, upper_violation=raw.upper_violation, history=raw.history,
             kernel_evaluations=raw.kernel_evaluations, wall_time=raw.wall_time,

@@ -67,11 +67,11 @@ def gradient_pieces(expr: Expr, var: Any) -> list[Piece]:
 
     >>> import symbolic as sy
     >>> y = sy.Variable("y", shape=4)
-    >>> [(p.start, p.shape, p.elem) for p in gradient_pieces(sy.sum((y[1:] - y[:-1])**2), y)]
-    ... # doctest: +NORMALIZE_WHITESPACE
-    [((0,), (1,), -2*y[_i0 + 1] + 2*y[_i0]),
-     ((1,), (2,), -2*y[_i0 + 1] + 2*y[_i0] + 2*y[_i0 + 1] - 2*y[_i0 + 2]),
-     ((3,), (1,), 2*y[_i0 + 3] - 2*y[_i0 + 2])]
+    >>> for p in gradient_pieces(sy.sum((y[1:] - y[:-1])**2), y):
+    ...     print(p.start, p.shape, p.elem)
+    (0,) () 2*y[0] - 2*y[1]
+    (1,) (2,) 4*y[_i0 + 1] - 2*y[_i0 + 2] - 2*y[_i0]
+    (3,) () -2*y[2] + 2*y[3]
     """
     terms = reverse(sympy.sympify(expr), sympy.S.One, {var})
     shape = sym_shape(var)
@@ -187,11 +187,6 @@ def _signed_objective(p: Problem) -> Expr:
     return p.objective if p.sense == "minimize" else -p.objective
 
 
-def _substitute(expr: Expr, mapping: dict) -> Expr:
-    """Replace declared symbols (scalars and arrays, including their elements) by others."""
-    return expr.xreplace(mapping)
-
-
 def _like(sym: Any, name: str, as_variable: bool = False, lower=None, upper=None):
     """A new parameter (or variable) with the shape of ``sym``."""
     shape = sym_shape(sym) or None
@@ -205,12 +200,6 @@ def _sq_norm(a: Any, b: Any) -> Expr:
     if sym_shape(a):
         return array_sum((a.full() - b.full()) ** 2)
     return (a - b) ** 2
-
-
-def _inner(a: Any, b: Any) -> Expr:
-    if sym_shape(a):
-        return array_sum(a.full() * b.full())
-    return a * b
 
 
 class Bilevel:
@@ -478,7 +467,7 @@ def _element_of(leaf: Expr, mapping: dict) -> Expr:
 
 def _map_bases(expr: Expr, mapping: dict) -> Expr:
     """Replace declared symbols by others of the same shape, array elements included."""
-    return _substitute(sympy.sympify(expr), dict(mapping))
+    return sympy.sympify(expr).xreplace(dict(mapping))
 
 
 def _mentions(expr: Expr, symbols: set) -> bool:

@@ -51,17 +51,18 @@ def solve_kkt(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: KKTOptions):
         res = solve_nlp(kk.nlp(t), z, method="ipm", tol=o.tol, max_iter=o.max_iter,
                         **{**warm, **extra})
         iterations += res.iterations
-        x, y, lam = kk.unpack(np.asarray(res.x))
         history.append({"stage": stage, "t": t, "status": res.status,
                         "iterations": res.iterations, "upper_objective": res.objective,
                         "constraint_violation": res.constraint_violation})
         status, message = res.status, res.message
-        if res.status not in ("optimal",):
-            if stage and res.status != "unbounded":
-                break            # keep the last good stage's iterate
-            z = np.asarray(res.x)
-            break
+        if res.status != "optimal":
+            if not stage:
+                z = np.asarray(res.x)    # nothing better: keep what the first stage reached
+            break                        # else keep the last good stage's iterate
         z = np.asarray(res.x)
+    if status != "optimal" and len(history) > 1:
+        message = (f"relaxation t = {history[-1]['t']:.0e} ended with {status!r} ({message}); "
+                   f"returned the iterate of t = {history[-2]['t']:.0e}")
     x, y, lam = kk.unpack(z)
     if status == "unbounded":
         status, message = "numerical_error", f"the single-level KKT problem seems unbounded " \

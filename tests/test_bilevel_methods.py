@@ -1,0 +1,180 @@
+"""Bilevel problems with known solutions, solved by every applicable method; bad input.
+
+Exact methods (kkt, implicit) must reach the known upper objective within 1e-6 relative,
+first-order methods (value-penalty, lv-hba) within 1e-3.
+"""
+import os
+import runpy
+import warnings
+
+import numpy as np
+import pytest
+
+import symbolic as sy
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples", "bilevel")
+TOLERANCE = {"auto": 1e-6, "kkt": 1e-6, "implicit": 1e-6, "value-penalty": 1e-3, "lv-hba": 1e-3}
+LV_HBA = dict(c0=0.3, c_power=1.0, alpha=0.3, eta=0.3, tol=1e-8, max_iter=100_000)
+
+
+def _example(name):
+    return runpy.run_path(os.path.join(EXAMPLES, name + ".py"))
+
+
+@pytest.fixture(scope="module")
+def toy():
+    ex = _example("toy_closed_form")
+    return ex, ex["bilevel"].compile(backend="numpy"), ex["known_answer"]()
+
+
+def _check(res, known, method):
+    assert res.status == "optimal", res.message
+    err = abs(res.upper_objective - known) / abs(known)
+    assert err <= TOLERANCE[method], f"{method}: relative error {err:.2e}"
+
+
+@pytest.mark.parametrize("method", ["auto", "kkt", "value-penalty", "implicit"])
+def test_toy_closed_form(toy, method):
+    ex, solver, known = toy
+    res = solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method=method)
+    _check(res, known["upper_objective"], method)
+    assert res.method == ("kkt" if method == "auto" else method)
+    np.testing.assert_allclose(res.x, known["x"], atol=1e-6 if method != "value-penalty" else 1e-3)
+    assert set(res.y) == {"w", "y"}                   # two lower-level variables, by name
+    assert abs(res.lower_gap) < 1e-8 and sum(res.kernel_evaluations.values()) > 0
+
+
+@pytest.mark.slow
+def test_toy_lv_hba(toy):
+    ex, _, known = toy
+    solver = ex["bilevel"].compile(backend="numba")
+    res = solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method="lv-hba", **LV_HBA)
+    _check(res, known["upper_objective"], "lv-hba")
+    assert res.history and res.history[-1]["iter"] <= res.iterations
+
+
+def test_auto_says_why(toy):
+    ex, solver, _ = toy
+    res = solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"])
+    assert res.method == "kkt" and "convex in y" in res.reason and "composition" in res.reason
+
+
+@pytest.fixture(scope="module")
+def kink():
+    ex = _example("constrained_nonsmooth")
+    return ex, ex["bilevel"].compile(backend="numpy")
+
+
+@pytest.mark.parametrize("method", ["auto", "kkt"])
+def test_nonsmooth_response_exact(kink, method):
+    ex, solver = kink
+    res = solver.solve(x0=ex["x0"], y0=ex["y0"], method=method)
+    _check(res, 0.25, method)
+    assert abs(res.x) < 1e-6 and abs(res.y) < 1e-6
+    assert [h["t"] for h in res.history][-1] == 1e-12      # Scholtes relaxation driven to 0
+
+
+@pytest.mark.slow
+def test_nonsmooth_response_lv_hba():
+    ex = _example("constrained_nonsmooth")
+    solver = ex["bilevel"].compile(backend="numba")
+    res = solver.solve(x0=ex["x0"], y0=ex["y0"], method="lv-hba", **LV_HBA)
+    _check(res, 0.25, "lv-hba")
+    assert res.y + res.x >= -1e-12                  # iterates projected onto the lower constraint
+
+
+def test_methods_that_cannot_handle_the_problem_say_which_can(kink):
+    ex, solver = kink
+    with pytest.raises(ValueError, match="'cone'|cone.*handles bounds of y only.*'lv-hba' or 'kkt'"):
+        solver.solve(x0=ex["x0"], y0=ex["y0"], method="value-penalty")
+    with pytest.raises(ValueError, match="unconstrained lower level.*'kkt' or 'lv-hba'"):
+        solver.solve(x0=ex["x0"], y0=ex["y0"], method="implicit")
+    with pytest.raises(ValueError, match="method='newton'.*expected one of"):
+        solver.solve(method="newton")
+
+
+def _bounded_kink():
+    """y*(x) = max(x, 0) through a bound on y; min (x - 1/2)^2 + 2y has x* = y* = 0, F* = 1/4."""
+    x, y = sy.Variable("x", lower=-2, upper=2), sy.Variable("y", lower=0)
+    return sy.Bilevel(upper=sy.Problem(minimize=(x - sy.Rational(1, 2)) ** 2 + 2 * y, over=x),
+                      lower=sy.Problem(minimize=(y - x) ** 2, over=y))
+
+
+@pytest.mark.parametrize("method", ["kkt", "value-penalty"])
+def test_bounded_lower_level(method):
+    res = _bounded_kink().compile(backend="numpy").solve(x0=1.0, y0=1.0, method=method)
+    _check(res, 0.25, method)
+
+
+def test_upper_constraint_on_lower_variables_needs_kkt():
+    x, y = sy.Variable("x"), sy.Variable("y")
+    bl = sy.Bilevel(upper=sy.Problem(minimize=(x - 1) ** 2 + (y - 2) ** 2,
+                                     subject_to={"cap": y <= 1.2}, over=x),
+                    lower=sy.Problem(minimize=(y - x) ** 2, over=y))
+    solver = bl.compile(backend="numpy")
+    for method in ("lv-hba", "value-penalty", "implicit"):
+        with pytest.raises(ValueError, match="'?cap'?.*mention the lower-level.*method='kkt'"):
+            solver.solve(x0=0, y0=0, method=method)
+    res = solver.solve(x0=0, y0=0)                  # x = y = 1.2: F = 0.04 + 0.64
+    _check(res, 0.68, "kkt")
+    assert res.upper_violation <= 1e-8
+
+
+def test_lower_level_unbounded_for_some_x():
+    x, y = sy.Variable("x", lower=-1, upper=1), sy.Variable("y")
+    bl = sy.Bilevel(upper=sy.Problem(minimize=(x - 1) ** 2 + y ** 2, over=x),
+                    lower=sy.Problem(minimize=x * y ** 2 / 2 - y, over=y))
+    assert bl.lower_convexity().convex is None       # the sign of x decides
+    res = bl.compile(backend="numpy").solve(x0=-0.5, y0=0.0)
+    assert res.method == "value-penalty" and "not known to be convex" in res.reason
+    assert res.status == "lower_unbounded"
+    assert "unbounded below in y at x = [-0.5]" in res.message
+
+
+def _double_well():
+    """min (x-1)^2 + (y-1)^2 + 1, y in argmin (y^2 - x)^2: y = +-sqrt(x); optimistic F* = 1."""
+    x, y = sy.Variable("x", lower=0.5, upper=2), sy.Variable("y")
+    return sy.Bilevel(upper=sy.Problem(minimize=(x - 1) ** 2 + (y - 1) ** 2 + 1, over=x),
+                      lower=sy.Problem(minimize=(y ** 2 - x) ** 2, over=y))
+
+
+def test_nonconvex_lower_level_auto_uses_first_order_and_kkt_warns():
+    solver = _double_well().compile(backend="numpy")
+    res = solver.solve(x0=1.5, y0=1.0)
+    assert res.method == "value-penalty"
+    _check(res, 1.0, "value-penalty")
+    with pytest.warns(RuntimeWarning, match="KKT points of the lower level may not be"):
+        solver.solve(x0=1.5, y0=0.0, method="kkt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # a convex lower level: no warning
+        _bounded_kink().compile(backend="numpy").solve(x0=1.0, y0=1.0, method="kkt")
+
+
+def test_unknown_option_is_named(toy):
+    ex, solver, _ = toy
+    with pytest.raises(ValueError, match="'sigma'.*'kkt'"):
+        solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method="kkt", sigma=1.0)
+
+
+def _solve_example(name, methods, backend):
+    ex = _example(name)
+    solver = ex["bilevel"].compile(backend=backend)
+    known = ex["known_answer"]()
+    for method in methods:
+        res = solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method=method,
+                           **ex["SETTINGS"].get(method, {}))
+        _check(res, known["upper_objective"], method)
+
+
+@pytest.mark.parametrize("name", ["ridge_hyperparameter", "hyper_cleaning"])
+def test_learning_examples(name):
+    _solve_example(name, ["auto", "implicit"], "numpy")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,methods", [
+    ("ridge_hyperparameter", ["value-penalty"]),
+    ("hyper_cleaning", ["value-penalty", "lv-hba"]),
+])
+def test_learning_examples_first_order(name, methods):
+    _solve_example(name, methods, "numba")
