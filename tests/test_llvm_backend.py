@@ -106,6 +106,14 @@ def test_reduction_matrix_sparse_and_out(rng):
     np.testing.assert_allclose(s(2.0, 3.0), [2.0, 6.0])
 
 
+def test_read_only_and_empty_inputs():
+    k = codegen.build_function([x * y + 1], [x, y], backend="llvm")
+    xs = np.arange(6.0)
+    xs.flags.writeable = False
+    np.testing.assert_array_equal(k(xs, np.broadcast_to(2.0, (6,)))[0], 2 * np.arange(6.0) + 1)
+    assert k(np.zeros(0), np.zeros(0)).shape == (1, 0)
+
+
 def test_unsupported_function_names_function_and_backend():
     with pytest.raises(NotImplementedError, match=r"llvm.*besselj"):
         codegen.build_function([sp.besselj(0, x) + y], [x, y], backend="llvm")

@@ -26,12 +26,13 @@ from .native import NativeLibrary
 class _NativeModule:
     """The ``module.kernel(*flat, n, out)`` calling convention over a native function."""
 
-    def __init__(self, cfunc):
-        self._cfunc = cfunc
+    def __init__(self, library: NativeLibrary):
+        self._cfunc = library.cfuncs["kernel"]
+        self._ref = library.ref
 
     def kernel(self, *arrays) -> None:
         *inputs, n, out = arrays
-        self._cfunc(*[a.ctypes.data for a in inputs], n, out.ctypes.data)
+        self._cfunc(*[self._ref(a) for a in inputs], n, self._ref(out))
 
 
 class LLVMKernel(ElementwiseKernel):
@@ -42,7 +43,7 @@ class LLVMKernel(ElementwiseKernel):
     """
 
     def __init__(self, spec: FunctionSpec, library: NativeLibrary):
-        super().__init__(spec, library.source, _NativeModule(library.cfuncs["kernel"]), "llvm")
+        super().__init__(spec, library.source, _NativeModule(library), "llvm")
         self.library = library
 
     @property

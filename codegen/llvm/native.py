@@ -96,13 +96,27 @@ class NativeLibrary:
         self._engine = llvm.create_mcjit_compiler(module, target_machine())
         self._engine.finalize_object()
         ctype = ctypes.c_double if dtype == "float64" else ctypes.c_float
-        kinds = {"array": ctypes.c_void_p, "output": ctypes.c_void_p, "scalar": ctype,
-                 "index": ctypes.c_int64}
+        self.element = ctype
+        kinds = {"array": ctypes.POINTER(ctype), "output": ctypes.POINTER(ctype),
+                 "scalar": ctype, "index": ctypes.c_int64}
         self.cfuncs = {}
         for f in functions:
             proto = ctypes.CFUNCTYPE(ctype if f.returns_value else None,
                                      *[kinds[p.kind] for p in f.params])
             self.cfuncs[f.name] = proto(self._engine.get_function_address(c_name(f.name)))
+
+    def ref(self, a: np.ndarray):
+        """``a`` (C-contiguous, of the library's dtype) as a pointer argument; the caller keeps
+        ``a`` alive during the call.
+
+        ``from_buffer`` costs a third of ``a.ctypes.data`` but needs a writable buffer; an
+        empty array becomes a pointer to one zero that the kernel never reads.
+        """
+        if a.size == 0:
+            return self.element()
+        if a.flags.writeable:
+            return self.element.from_buffer(a)
+        return self.element.from_address(a.ctypes.data)
 
     @property
     def ctype(self) -> str:

@@ -23,24 +23,19 @@ from .native import NativeLibrary
 MAX_HEADER_NNZ = 100_000
 
 
-def _wrap(fn, sig: CFunction) -> Callable:
-    """A Python callable ``f(*args) -> float | array`` over the native function ``fn``."""
+def _wrap(library: NativeLibrary, sig: CFunction) -> Callable:
+    """A Python callable ``f(*args) -> float | array`` over the native function ``sig``."""
+    fn, ref = library.cfuncs[sig.name], library.ref
     kinds = [p.kind for p in sig.params if p.kind != "output"]
     sizes = sig.output_sizes
 
     def call(*args):
         if len(args) != len(kinds):
             raise TypeError(f"{sig.name} takes {len(kinds)} arguments, got {len(args)}")
-        keep, raw = [], []
-        for kind, a in zip(kinds, args):
-            if kind == "array":
-                arr = np.ascontiguousarray(a, dtype=np.float64)
-                keep.append(arr)
-                raw.append(arr.ctypes.data)
-            else:
-                raw.append(float(a))
+        raw = [ref(np.ascontiguousarray(a, dtype=np.float64)) if kind == "array" else float(a)
+               for kind, a in zip(kinds, args)]
         outs = [np.empty(max(size, 1)) for size in sizes]
-        value = fn(*raw, *[o.ctypes.data for o in outs])
+        value = fn(*raw, *[ref(o) for o in outs])
         if sig.returns_value:
             return value
         outs = [o[:size] for o, size in zip(outs, sizes)]
@@ -79,7 +74,7 @@ class LLVMNLPModule:
         sigs = [emit_kernel(module, k, "float64", shapes) for k in kernels]
         self.library = NativeLibrary(str(module), sigs, "float64", c_usage_note(kset))
         for sig in sigs:
-            setattr(self, sig.name, _wrap(self.library.cfuncs[sig.name], sig))
+            setattr(self, sig.name, _wrap(self.library, sig))
 
 
 class LLVMNLPSolver(NLPSolver):
