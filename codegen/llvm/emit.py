@@ -4,6 +4,20 @@ Every kernel becomes one C-callable function: array arguments are pointers (``no
 the loop vectorizer may use SIMD), scalar arguments are floats, loop bounds are i64, outputs
 are caller-provided pointers that the function zero-fills before accumulating into them (unless
 every entry is stored: `Kernel.filled_outputs`), and a scalar result is the return value.
+
+>>> import numpy as np, sympy
+>>> from llvmlite import ir
+>>> from codegen.ir import AddTo, Assign, Kernel, Loop
+>>> from codegen.llvm.native import NativeLibrary
+>>> j, acc, x = sympy.Symbol("j", integer=True), sympy.Symbol("acc"), sympy.IndexedBase("x")
+>>> body = [Assign(acc, sympy.Integer(0)), Loop(j, 0, 3, [AddTo(acc, x[j] ** 2)])]
+>>> module = ir.Module()
+>>> sig = emit_kernel(module, Kernel("sumsq", [("x", "array")], [], [], body, result=acc))
+>>> sig.prototype("double")
+'double sumsq(const double *restrict x);'
+>>> lib = NativeLibrary(str(module), [sig], "float64")
+>>> lib.cfuncs["sumsq"](lib.ref(np.array([1.0, 2.0, 3.0])))
+14.0
 """
 from __future__ import annotations
 
@@ -13,7 +27,7 @@ import sympy
 from llvmlite import ir
 
 from ..ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
-from .expr import I64, ExprEmitter, index_value
+from .expr import I64, ExprEmitter
 from .names import c_name
 
 FLOAT_TYPES = {"float64": (ir.DoubleType(), "double"), "float32": (ir.FloatType(), "float")}
@@ -104,8 +118,7 @@ class FunctionEmitter:
         for i, size in reversed(list(zip(index, shape or (1,) * len(index)))):
             flat += stride * i
             stride *= size
-        return self.b.gep(base, [index_value(sympy.expand(flat), self._symbol, self.b)],
-                          inbounds=True)
+        return self.b.gep(base, [self.expr.index(sympy.expand(flat))], inbounds=True)
 
     def _indexed(self, e: sympy.Indexed) -> ir.Value:
         return self.b.load(self._address(str(e.base.label), list(e.indices)))
@@ -154,8 +167,8 @@ class FunctionEmitter:
 
     def loop(self, st: Loop) -> None:
         """``for index in range(start, stop)`` as header/body blocks with a phi for the index."""
-        start = index_value(sympy.sympify(st.start), self._symbol, self.b)
-        stop = index_value(sympy.sympify(st.stop), self._symbol, self.b)
+        start = self.expr.index(sympy.sympify(st.start))
+        stop = self.expr.index(sympy.sympify(st.stop))
         before = self.b.block
         header = self.fn.append_basic_block(f"loop_{st.index.name}")
         body = self.fn.append_basic_block(f"body_{st.index.name}")
@@ -181,7 +194,7 @@ class FunctionEmitter:
             self.b.ret(self.expr.value(sympy.sympify(result)))
 
 
-def kernel_signature(kernel: Kernel) -> CFunction:
+def _signature(kernel: Kernel) -> CFunction:
     """The C signature of a kernel-IR function: its arguments, then its outputs."""
     if kernel.complex_outputs:
         raise NotImplementedError(f"kernel '{kernel.name}' has complex outputs; the llvm backend "
@@ -195,7 +208,7 @@ def kernel_signature(kernel: Kernel) -> CFunction:
 def emit_kernel(module: ir.Module, kernel: Kernel, dtype: str = "float64",
                 shapes: dict[str, tuple[int, ...]] | None = None) -> CFunction:
     """Add ``kernel`` to ``module`` as a function; ``shapes`` gives multi-index array arguments."""
-    sig = kernel_signature(kernel)
+    sig = _signature(kernel)
     em = FunctionEmitter(module, sig, dtype, shapes, kernel.views)
     for name, size in kernel.outputs:
         if name not in kernel.filled_outputs:

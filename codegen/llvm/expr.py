@@ -214,6 +214,21 @@ class ExprEmitter:
                                                                   result)
         return result
 
+    def index(self, e: sympy.Basic) -> ir.Value:
+        """An i64 value of an integer index expression (loop indices, integers, + and *)."""
+        if e.is_Integer:
+            return ir.Constant(I64, int(e))
+        if isinstance(e, (sympy.Symbol, sympy.Dummy)):
+            v = self.symbol(e)
+            if v.type != I64:
+                raise NotImplementedError(f"the llvm backend needs integer indices; {e} is not "
+                                          f"one")
+            return v
+        if e.is_Add or e.is_Mul:
+            return self._fold(self.b.add if e.is_Add else self.b.mul,
+                              [self.index(a) for a in e.args])
+        raise NotImplementedError(f"the llvm backend cannot use {e} as an array index")
+
     def condition(self, c: sympy.Basic) -> ir.Value:
         """An i1 value for a relational or boolean combination of them."""
         if c == sympy.true or c == sympy.false:
@@ -230,23 +245,3 @@ class ExprEmitter:
         if isinstance(c, sympy.Not):
             return self.b.not_(self.condition(c.args[0]))
         raise NotImplementedError(f"the llvm backend cannot express the condition {c}")
-
-
-def index_value(e: sympy.Basic, symbol: Callable[[sympy.Symbol], ir.Value],
-                builder: ir.IRBuilder) -> ir.Value:
-    """An i64 value of an integer index expression (loop indices, integer constants, + and *)."""
-    if e.is_Integer:
-        return ir.Constant(I64, int(e))
-    if isinstance(e, (sympy.Symbol, sympy.Dummy)):
-        v = symbol(e)
-        if v.type != I64:
-            raise NotImplementedError(f"the llvm backend needs integer indices; {e} is not one")
-        return v
-    if e.is_Add or e.is_Mul:
-        op = builder.add if e.is_Add else builder.mul
-        vals = [index_value(a, symbol, builder) for a in e.args]
-        acc = vals[0]
-        for v in vals[1:]:
-            acc = op(acc, v)
-        return acc
-    raise NotImplementedError(f"the llvm backend cannot use {e} as an array index")

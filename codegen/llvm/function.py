@@ -62,10 +62,10 @@ def build_llvm(spec: FunctionSpec) -> LLVMKernel:
     what = (f"_out[k] = sum over i < _n of expr_k" if spec.reduce else
             f"_out[k*_n + i] = expr_k at element i, i < _n")
     sig.doc = f"{what}, k < {spec.n_out}; inputs are contiguous arrays of _n elements"
-    return LLVMKernel(spec, NativeLibrary(str(module), [sig], spec.dtype.name, c_note(spec, sig)))
+    return LLVMKernel(spec, NativeLibrary(str(module), [sig], spec.dtype.name, _c_note(spec, sig)))
 
 
-def c_note(spec: FunctionSpec, sig) -> str:
+def _c_note(spec: FunctionSpec, sig) -> str:
     """The header's usage note, in the C names of the arguments."""
     names = {sympy.Symbol(n): sympy.Symbol(c_name(n)) for n in spec.names}
     what = "sum over the elements of" if spec.reduce else "element-wise"

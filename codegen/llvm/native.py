@@ -40,6 +40,9 @@ def target_machine(pic: bool = False) -> llvm.TargetMachine:
     """A new target machine for this CPU (all its features); ``pic`` for shared libraries.
 
     New each time: an MCJIT engine takes ownership of (and frees) the machine it is given.
+
+    >>> target_machine().triple == llvm.get_process_triple()
+    True
     """
     _initialized()
     target = llvm.Target.from_triple(llvm.get_process_triple())
@@ -56,7 +59,12 @@ def _pipeline_machine() -> llvm.TargetMachine:
 
 
 def optimize(ir_text: str) -> llvm.ModuleRef:
-    """Parse and verify ``ir_text``, run the O3 pipeline with vectorization, return the module."""
+    r"""Parse and verify ``ir_text``, run the O3 pipeline with vectorization, return the module.
+
+    >>> m = optimize("define double @f(double %a) {\n  %b = fmul double %a, 1.0\n  ret double %b\n}")
+    >>> "fmul" in str(m)
+    False
+    """
     tm = _pipeline_machine()
     mod = llvm.parse_assembly(ir_text)
     mod.triple = tm.triple
@@ -71,7 +79,7 @@ def optimize(ir_text: str) -> llvm.ModuleRef:
     return mod
 
 
-def c_compiler() -> str | None:
+def _c_compiler() -> str | None:
     """The system C compiler: $CC, else cc, gcc or clang on PATH."""
     for cand in (os.environ.get("CC"), "cc", "gcc", "clang"):
         if cand and shutil.which(cand):
@@ -156,7 +164,7 @@ class NativeLibrary:
         obj.write_bytes(target_machine(pic=True).emit_object(mod))
         written = [obj]
         if shared:
-            cc = c_compiler()
+            cc = _c_compiler()
             if cc is None:
                 raise RuntimeError(f"wrote {obj}, but no C compiler was found to link "
                                    f"{stem.name}.so; install cc (or set $CC), or call "

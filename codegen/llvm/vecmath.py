@@ -27,7 +27,11 @@ LIBMVEC = ctypes.util.find_library("mvec")
 
 @lru_cache(maxsize=None)
 def vector_isas() -> dict[int, str]:
-    """Register width in bits → libmvec ISA letter, for the widths this CPU runs ({} if none)."""
+    """Register width in bits → libmvec ISA letter, for the widths this CPU runs ({} if none).
+
+    >>> set(vector_isas()) <= {128, 256, 512}
+    True
+    """
     if not LIBMVEC or not llvm.get_process_triple().startswith("x86_64"):
         return {}
     features = llvm.get_host_cpu_features()
@@ -42,7 +46,11 @@ def vector_isas() -> dict[int, str]:
 
 
 def wrapper_name(function: str) -> str | None:
-    """The wrapper to call for libm ``function`` (``sin``, ``sinf``), or None if not mapped."""
+    """The wrapper to call for libm ``function`` (``sin``, ``sinf``), or None if not mapped.
+
+    >>> wrapper_name("floor") is None, wrapper_name("sinf") in (None, "sympile.vm.sinf")
+    (True, True)
+    """
     base = function[:-1] if function.endswith("f") and function[:-1] in VECTOR_FUNCTIONS \
         else function
     if base not in VECTOR_FUNCTIONS or not vector_isas():
@@ -51,7 +59,12 @@ def wrapper_name(function: str) -> str | None:
 
 
 def define_wrappers(ir_text: str) -> str:
-    """Replace each wrapper declaration in ``ir_text`` by its definition and VFABI mapping."""
+    """Replace each wrapper declaration in ``ir_text`` by its definition and VFABI mapping.
+
+    >>> text = define_wrappers('declare double @"sympile.vm.sin"(double %".1")')
+    >>> "define internal double" in text, ("_ZGVbN2v_sin" in text) == bool(vector_isas())
+    (True, True)
+    """
     pattern = re.compile(r'^declare (double|float) @"' + re.escape(WRAPPER_PREFIX)
                          + r'(\w+)"\(([^)]*)\)[^\n]*$', re.M)
     found = pattern.findall(ir_text)
