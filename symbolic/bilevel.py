@@ -202,6 +202,44 @@ def _sq_norm(a: Any, b: Any) -> Expr:
     return (a - b) ** 2
 
 
+def _split_variables(upper: Problem, lower: Problem) -> tuple[set, set]:
+    """The variables of the upper level (x) and of the lower level (y), with clear errors.
+
+    The upper level owns its ``over=`` (without it: every variable the lower level does not
+    claim, including those only the lower level mentions); the lower level owns its ``over=``
+    minus the upper level's (without it: its variables minus the upper level's).
+    """
+    lower_claims = set(lower.over) if lower.over is not None else None
+    if upper.over is not None:
+        owned = set(upper.over)
+    else:
+        owned = set(upper.variables) - (lower_claims if lower_claims is not None
+                                        else set(lower.variables))
+    own = (lower_claims if lower_claims is not None else set(lower.variables)) - owned
+    both = sorted(v.name for v in (lower_claims or set()) & owned)
+    if own and both:
+        raise DeclarationError(
+            f"variable(s) {', '.join(both)} are claimed by both levels (the upper level's "
+            f"and the lower level's over=); each variable belongs to one level")
+    if not own:
+        names = ", ".join(v.name for v in lower.variables)
+        raise DeclarationError(
+            f"the lower level has no variables of its own: its variables ({names}) all "
+            f"belong to the upper level; declare the lower level with over=<its variables> "
+            f"and the upper level with over=<the others>")
+    mentioned = set(upper.variables) | set(upper.parameters) | set(lower.variables) | \
+        set(lower.parameters)
+    stray = {s for s in mentioned if is_variable(s)} - owned - own
+    if upper.over is None:
+        return owned | stray, own
+    if stray:
+        raise DeclarationError(
+            f"variable(s) {', '.join(sorted(s.name for s in stray))} appear in the problem "
+            f"but neither level optimizes them; add them to the upper level's over= (or make "
+            f"them sy.Parameter)")
+    return owned, own
+
+
 class Bilevel:
     """min over x of the upper problem, where y solves the lower problem for the given x.
 
@@ -228,36 +266,10 @@ class Bilevel:
                 raise TypeError(f"Bilevel({which}=...) must be a sy.Problem, got "
                                 f"{type(p).__name__}")
         self.name = name or "bilevel"
-        lower_claims = set(lower.over) if lower.over is not None else None
-        if upper.over is not None:
-            owned = set(upper.over)
-        else:
-            owned = set(upper.variables) - (lower_claims if lower_claims is not None
-                                            else set(lower.variables))
-        own = (lower_claims if lower_claims is not None else set(lower.variables)) - owned
-        both = sorted(v.name for v in (lower_claims or set()) & owned)
-        if own and both:
-            raise DeclarationError(
-                f"variable(s) {', '.join(both)} are claimed by both levels (the upper level's "
-                f"and the lower level's over=); each variable belongs to one level")
-        if not own:
-            names = ", ".join(v.name for v in lower.variables)
-            raise DeclarationError(
-                f"the lower level has no variables of its own: its variables ({names}) all "
-                f"belong to the upper level; declare the lower level with over=<its variables> "
-                f"and the upper level with over=<the others>")
+        owned, own = _split_variables(upper, lower)
         self.y = sorted(own, key=lambda s: s.name)
         mentioned = set(upper.variables) | set(upper.parameters) | set(lower.variables) | \
             set(lower.parameters)
-        stray = {s for s in mentioned if is_variable(s)} - owned - own
-        if upper.over is None:     # the upper level optimizes whatever the lower level does not
-            owned |= stray
-            stray = set()
-        if stray:
-            raise DeclarationError(
-                f"variable(s) {', '.join(sorted(s.name for s in stray))} appear in the problem "
-                f"but neither level optimizes them; add them to the upper level's over= (or make "
-                f"them sy.Parameter)")
         self.x = sorted(owned, key=lambda s: s.name)
         if not self.x:
             raise DeclarationError(

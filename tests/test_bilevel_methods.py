@@ -178,3 +178,16 @@ def test_learning_examples(name):
 ])
 def test_learning_examples_first_order(name, methods):
     _solve_example(name, methods, "numba")
+
+
+def test_equality_constrained_lower_level_and_maximized_upper_level():
+    """y = ((1 + x)/2, (1 - x)/2) from the lower KKT system; max -(x-1)^2 - (1-3x)^2/4 at 7/13."""
+    x, y = sy.Variable("x"), sy.Variable("y", shape=2)
+    lower = sy.Problem(minimize=(y[0] - x) ** 2 + y[1] ** 2,
+                       subject_to={"sum": sy.Eq(y[0] + y[1], 1)}, over=y)
+    upper = sy.Problem(maximize=-(x - 1) ** 2 - (y[0] - 2 * x) ** 2, over=x)
+    res = sy.Bilevel(upper=upper, lower=lower).compile(backend="numpy").solve(x0=0, y0=0)
+    _check(res, -4 / 13, "kkt")
+    assert abs(res.x - 7 / 13) < 1e-8
+    np.testing.assert_allclose(res.y, [10 / 13, 3 / 13], atol=1e-8)
+    assert abs(res.multipliers["sum"] + 2 * 3 / 13) < 1e-8        # 2 y1 + lambda = 0
