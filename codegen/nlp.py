@@ -124,9 +124,12 @@ def compile_problem(problem, backend: str = "numpy", simplify: str | None = "egr
     if backend == "llvm":
         from .llvm.nlp import compile_problem_llvm
         return compile_problem_llvm(problem, simplify, **options)
+    if backend == "cuda":
+        from .cuda_nlp import compile_problem_cuda
+        return compile_problem_cuda(problem, simplify, **options)
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of "
-                         f"{', '.join(BACKENDS + ('llvm',))}")
+                         f"{', '.join(BACKENDS + ('llvm', 'cuda'))}")
     t0 = time.perf_counter()
     derivation = problem.derivatives()
     kset = NLPKernelSet(derivation, simplify)

@@ -67,8 +67,12 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
     """Discretize ``pde`` in space, emit and load its kernels, return a `Simulator`."""
     from symbolic.pde.finite_difference import FiniteDifference
     from .simulator import Simulator
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend not in BACKENDS + ("cuda",):
+        raise ValueError(f"unknown backend {backend!r}; choose one of "
+                         f"{', '.join(BACKENDS + ('cuda',))}")
+    if backend == "cuda" and discretization == "spectral":
+        raise NotImplementedError("backend 'cuda' runs finite-difference PDEs; the spectral "
+                                  "discretization needs numpy, numba or jax")
     if discretization not in DISCRETIZATIONS:
         raise ValueError(f"unknown discretization {discretization!r}; choose one of "
                          f"{', '.join(DISCRETIZATIONS)}")
@@ -83,9 +87,15 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
         for level in range(ev.order):
             grids.append(((ev.field, level), fd.full_grid(ev.field, level), pde.domain.shape))
     kset = PDEKernelSet(sd, grids)
-    source = emit_module(kset.all(), backend)
     t1 = time.perf_counter()
-    module = load_module(source, backend)
+    if backend == "cuda":            # phased grid-stride kernels, NumPy in and out
+        from .cuda_kernels import CudaModule
+        module = CudaModule(kset.all())
+        source = module.source
+    else:
+        source = emit_module(kset.all(), backend)
+        t1 = time.perf_counter()
+        module = load_module(source, backend)
     timings = {"derive_and_emit": t1 - t0, "load": time.perf_counter() - t1}
     return Simulator(pde, sd, kset, module, source, backend, integrator or "rk45", timings,
                      **options)

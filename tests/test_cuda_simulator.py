@@ -1,9 +1,7 @@
-"""The `cuda` backend, run in numba-cuda's CUDA simulator (no GPU needed).
+"""The `cuda` backend of `build_function`, run in numba-cuda's CUDA simulator (no GPU needed).
 
-The simulator must be chosen before `numba.cuda` is first imported: this module sets
-NUMBA_ENABLE_CUDASIM=1 and reloads Numba's configuration when pytest imports it (collection
-happens before any test runs, and nothing else in the suite imports numba.cuda at import time).
-A GPU run of the same checks is tests/test_cuda_gpu.py.
+tests/cuda_sim.py switches numba.cuda to the simulator when pytest imports this module; a GPU
+run of the same checks is tests/test_cuda_gpu.py.
 """
 import os
 import subprocess
@@ -13,14 +11,9 @@ import textwrap
 import numpy as np
 import pytest
 
-if "numba.cuda" in sys.modules and os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
-    pytest.skip("numba.cuda was imported before the simulator could be enabled; run this "
-                "module on its own", allow_module_level=True)
-os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
-from numba.core import config  # noqa: E402
+from tests.cuda_sim import enable_simulator
 
-config.reload_config()
-cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+cuda = enable_simulator()
 
 import codegen  # noqa: E402
 import symbolic as sy  # noqa: E402
