@@ -7,8 +7,8 @@ the loop around it is computed once, not once per iteration (O(n), never O(n^2))
 
 Before CSE, each group of values is simplified against the cycle cost model (``simplify=``:
 "egraph" runs the canonical rules and the e-graph of `symbolic.simplify`, its results memoized
-on disk next to the kernel cache; "cse" only shares subexpressions; None emits the terms as
-derived, without CSE).
+on disk next to the kernel cache, then CSE and shared reciprocals; "cse" only shares
+subexpressions; None emits the terms as derived, without CSE).
 """
 from __future__ import annotations
 
@@ -138,10 +138,19 @@ class Lowerer:
         """Temporaries and the values using them, per the simplification mode."""
         if self.simplify is None:
             return [], exprs
-        if self.simplify == "egraph":
-            from symbolic.simplify import simplify_exprs
-            exprs = simplify_exprs(exprs, cache_dir=cache_dir() / "simplify")
-        return sympy.cse(exprs, symbols=self._cse_names(), order="none")
+        if self.simplify == "cse":
+            return sympy.cse(exprs, symbols=self._cse_names(), order="none")
+        from symbolic.simplify import dag_cost, share_reciprocals, simplify_exprs
+        best, best_cost = None, None
+        # The e-graph minimizes cost before CSE; what CSE then makes of it can differ, so
+        # the rewritten and the original expressions both go through CSE: the cheaper wins.
+        for candidate in (simplify_exprs(exprs, cache_dir=cache_dir() / "simplify"), exprs):
+            temps, reduced = sympy.cse(candidate, symbols=self._cse_names(), order="none")
+            temps, reduced = share_reciprocals(temps, reduced, lambda: self.fresh("_r"))
+            cost = dag_cost([e for _, e in temps] + reduced)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = (temps, reduced), cost
+        return best
 
     def _cse_names(self) -> Iterable[Symbol]:
         while True:

@@ -85,7 +85,8 @@ def test_canonical_rules(before, after):
 
 @pytest.mark.parametrize("name", ["symbolic.simplify.cost", "symbolic.simplify.canonical",
                                   "symbolic.simplify", "symbolic.check",
-                                  "symbolic.simplify.memo", "symbolic.problem_checks"])
+                                  "symbolic.simplify.memo", "symbolic.simplify.reciprocals",
+                                  "symbolic.problem_checks"])
 def test_module_docstring_examples_run(name):
     module = importlib.import_module(name)   # by name: `symbolic.check` is also a function
     assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0

@@ -33,12 +33,13 @@ from sympy import Expr
 from . import memo, worker
 from .canonical import canonicalize
 from .cost import MUL, dag_cost
+from .reciprocals import share_reciprocals
 from .terms import Encoder
 
 _SIMPLIFY_GRAPH = f"{__name__}.egraph:simplify_graph"   # runs in the worker (egglog stays there)
 
-__all__ = ["Budget", "SimplifyReport", "SimplifyResult", "dag_cost", "simplify_cost",
-           "simplify_exprs"]
+__all__ = ["Budget", "SimplifyReport", "SimplifyResult", "dag_cost", "share_reciprocals",
+           "simplify_cost", "simplify_exprs"]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ Rulesets (all exact over the reals wherever the input is defined; a few extend t
 - ``exact``: constant folding, identities (``a*1``, ``a - a``, ``a/a``), signs, integer powers;
   floating-point exact up to the rounding of one operation.
 - ``functions``: exp/log and power laws, log1p/expm1, trigonometric and hyperbolic identities
-  (Pythagoras, double angles, tan = sin/cos), sqrt and hypot forms, inverse functions: each
+  (Pythagoras, double angles, tan = sin/cos both ways: a tan whose sin and cos are computed
+  anyway costs one division), sqrt and hypot forms, inverse functions: each
   replaces function evaluations by others (or none).
 - ``commute``: commutativity of + and * (exact in floating point), under the back-off scheduler.
 - ``reals``: reassociation, factoring ``a*b + a*c -> a*(b + c)``, cancellation, merging of
@@ -126,6 +127,7 @@ FUNCTION_RULES = f"""
 (rewrite (Add (Num {ONE}) (IPow (Sinh a) 2)) (IPow (Cosh a) 2))
 (rewrite (Div (Sin a) (Cos a)) (Tan a))
 (rewrite (Div (Sinh a) (Cosh a)) (Tanh a))
+(rewrite (Tan a) (Div (Sin a) (Cos a)))
 (rewrite (Mul (Tan a) (Cos a)) (Sin a))
 (rewrite (Mul (Mul (Num {TWO}) (Sin a)) (Cos a)) (Sin (Mul (Num {TWO}) a)))
 (rewrite (Mul (Num {TWO}) (Mul (Sin a) (Cos a))) (Sin (Mul (Num {TWO}) a)))
