@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from .cuda_kernels import CudaModule
-from .nlp import NLPKernelSet, usage_note
+from .nlp import NLPKernelSet
 
 
 def compile_problem_cuda(problem, simplify: str | None = "egraph", **options):
@@ -16,9 +16,8 @@ def compile_problem_cuda(problem, simplify: str | None = "egraph", **options):
     t0 = time.perf_counter()
     derivation = problem.derivatives()
     kset = NLPKernelSet(derivation, simplify)
-    kernels = kset.all()
     t1 = time.perf_counter()
-    module = CudaModule(kernels, note=usage_note(kernels, kernels[0].views, "cuda"))
+    module = CudaModule(kset.all())
     timings = {"derive_and_emit": t1 - t0, "load": time.perf_counter() - t1}
     return NLPSolver(problem, kset, module, module.source, "cuda", derivation.jacobian_pattern(),
                      derivation.hessian_pattern(), timings, **options)
