@@ -186,10 +186,16 @@ def _numeric(e: Any, values: dict, shape: tuple = ()) -> np.ndarray:
                          f"variable nor a parameter of the problem (nor a direction or "
                          f"multiplier where those are given)")
     args = list(values) + index
-    fn = sympy.lambdify(args, e, modules="numpy")
+    fn = sympy.lambdify(args, e, modules=["numpy", "scipy"])
     grids = list(np.indices(shape)) if shape else []
-    with np.errstate(all="ignore"):
-        out = fn(*values.values(), *grids)
+    try:
+        with np.errstate(all="ignore"):
+            out = fn(*values.values(), *grids)
+    except (NameError, TypeError) as exc:
+        functions = sorted({type(f).__name__ for f in e.atoms(sympy.Function)})
+        raise ValueError(f"cannot evaluate {e} numerically ({exc}); its functions are "
+                         f"{', '.join(functions) or 'none'}: use functions NumPy or SciPy "
+                         f"provide") from None
     return np.broadcast_to(np.asarray(out, dtype=float), shape)
 
 

@@ -121,3 +121,58 @@ def test_sampling_is_reproducible():
     a = sy.check(sy.Eq(x ** 3, x), seed=3).counterexample
     b = sy.check(sy.Eq(x ** 3, x), seed=3).counterexample
     assert a == b and np.isfinite(a[x])
+
+
+a, b = sy.symbols("a b", positive=True)
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    (sy.log(a * b), sy.log(a) + sy.log(b)),
+    (sy.exp(2 * x), sy.exp(x) ** 2),
+    (sy.tan(x), sy.sin(x) / sy.cos(x)),
+    (sy.cosh(x) ** 2 - sy.sinh(x) ** 2, 1),
+    (sy.sqrt(x ** 2), sy.Abs(x)),
+    ((x + y) ** 2, x ** 2 + 2 * x * y + y ** 2),
+    (sy.diff(sy.atan(x), x), 1 / (1 + x ** 2)),
+])
+def test_known_identities_are_proved(lhs, rhs):
+    assert sy.check(sy.Eq(lhs, rhs)).status == "proved"
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    (sy.sin(x + y), sy.sin(x) + sy.sin(y)),
+    (sy.log(a + b), sy.log(a) * sy.log(b)),
+    ((x + y) ** 2, x ** 2 + y ** 2),
+    (sy.exp(x * y), sy.exp(x) * sy.exp(y)),
+    (sy.sqrt(a * b + 1), sy.sqrt(a) * sy.sqrt(b) + 1),
+])
+def test_false_identities_are_refuted_at_a_confirmed_point(lhs, rhs):
+    rep = sy.check(sy.Eq(lhs, rhs))
+    assert rep.status == "refuted"
+    l_val, r_val = sides_at(rep, rep.counterexample)
+    assert abs(l_val - r_val) > 1e-8 * max(1, abs(l_val), abs(r_val))
+
+
+def _random_trees():
+    from hypothesis import strategies as st
+    leaves = st.sampled_from([x, y, sp.Integer(2), sp.Rational(1, 3), 1 + x ** 2])
+    unary = st.sampled_from([sp.sin, sp.exp, sp.atan, sp.tanh, lambda e: sp.log(1 + e ** 2),
+                             lambda e: e ** 2])
+    binary = st.sampled_from([sp.Add, sp.Mul, lambda p, q: p - q, lambda p, q: p / (1 + q ** 2)])
+    return st.recursive(leaves, lambda kids: st.one_of(
+        st.builds(lambda f, e: f(e), unary, kids),
+        st.builds(lambda f, p, q: f(p, q), binary, kids, kids)), max_leaves=6)
+
+
+def test_rewritten_forms_are_never_refuted_and_perturbed_ones_are():
+    from hypothesis import given, settings, HealthCheck
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_random_trees())
+    def prop(e):
+        simplified = sy.simplify_cost(e).expr
+        assert sy.check(sy.Eq(e, simplified), time_limit=0.5).status in ("proved", "agrees")
+        assert sy.check(sy.Eq(e, e + x * y / 7 + sp.Rational(1, 5)),
+                        time_limit=0.5).status == "refuted"
+
+    prop()

@@ -128,3 +128,10 @@ def test_bad_input_names_the_offending_piece(hs071):
         tp.check_kkt(np.ones(6), {"cubic": np.zeros(6), "total": 0.0})
     with pytest.raises(ValueError, match="shape"):
         tp.check_gradient({y: y[1:]})
+
+
+def test_a_function_without_numeric_form_is_named(hs071):
+    problem, x = hs071
+    f = sy.Function("f")
+    with pytest.raises(ValueError, match="functions are f"):
+        problem.check_gradient([f(x[0])] + hs071_gradient(x)[1:])
