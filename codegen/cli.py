@@ -68,13 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     solve = sub.add_parser("solve", help="compile and solve the problem declared in FILE")
     solve.add_argument("file")
-    solve.add_argument("--backend", default="numba", choices=["numpy", "numba", "jax", "llvm"])
+    solve.add_argument("--backend", default="numba",
+                       choices=["numpy", "numba", "jax", "llvm", "cuda"])
     solve.add_argument("--verbose", action="store_true", help="print the iteration table")
     solve.set_defaults(run=_solve)
     emit = sub.add_parser("emit", help="write FILE's kernels as a standalone module")
     emit.add_argument("file")
-    emit.add_argument("--backend", default="numba", choices=["numpy", "numba", "jax", "llvm"],
-                      help="llvm writes OUTPUT/<file>.o, .so and .h (OUTPUT is a directory)")
+    emit.add_argument("--backend", default="numba",
+                      choices=["numpy", "numba", "jax", "llvm", "cuda"],
+                      help="llvm writes OUTPUT/<file>.o, .so and .h (OUTPUT is a directory); "
+                           "cuda writes numba.cuda phase kernels with a launch note")
     emit.add_argument("-o", "--output", required=True)
     emit.set_defaults(run=_emit)
     args = parser.parse_args(argv)
