@@ -101,10 +101,10 @@ class ExprEmitter:
     # -- expressions ---------------------------------------------------------------------------
     def value(self, e: sympy.Basic) -> ir.Value:
         """The floating-point value of ``e``."""
+        if e.is_number and (e.is_extended_real is False or e is sympy.zoo):
+            raise NotImplementedError(f"the llvm backend emits real arithmetic only; {e} is "
+                                      f"complex (use backend='numba' or 'numpy')")
         if e.is_Number or isinstance(e, sympy.NumberSymbol):
-            if not e.is_real:
-                raise NotImplementedError(f"the llvm backend emits real arithmetic only; "
-                                          f"{e} is complex")
             return self.const(float(e))
         if isinstance(e, (sympy.Symbol, sympy.Dummy)):
             return self.to_float(self.symbol(e))

@@ -1,8 +1,9 @@
 """Optimize LLVM IR for the host CPU, JIT it for in-process calls, write .o/.so/.h for C.
 
 The pipeline is LLVM's own ``O3`` through the new pass manager, with loop and SLP vectorization
-on, for the host CPU and all its features. The JIT is MCJIT; functions are called through
-ctypes with NumPy arrays.
+on, for the host CPU and all its features (math calls vectorize through libmvec, see
+`codegen.llvm.vecmath`). The JIT is MCJIT; functions are called through ctypes with NumPy
+arrays. Object files and libraries run on CPUs with the same features as this one.
 """
 from __future__ import annotations
 
