@@ -197,7 +197,7 @@ class _Analysis:
 
 
 def curvature(expr: Any, wrt: set) -> str:
-    """"constant", "affine", "convex", "concave" or "unknown" (not proved) in the symbols ``wrt``."""
+    """Curvature in the symbols ``wrt``: constant, affine, convex, concave or unknown."""
     return _Analysis(wrt)(sympy.sympify(expr))
 
 

@@ -85,7 +85,7 @@ def test_nonsmooth_response_lv_hba():
 
 def test_methods_that_cannot_handle_the_problem_say_which_can(kink):
     ex, solver = kink
-    with pytest.raises(ValueError, match="'cone'|cone.*handles bounds of y only.*'lv-hba' or 'kkt'"):
+    with pytest.raises(ValueError, match="cone.*handles bounds of y only.*'lv-hba' or 'kkt'"):
         solver.solve(x0=ex["x0"], y0=ex["y0"], method="value-penalty")
     with pytest.raises(ValueError, match="unconstrained lower level.*'kkt' or 'lv-hba'"):
         solver.solve(x0=ex["x0"], y0=ex["y0"], method="implicit")

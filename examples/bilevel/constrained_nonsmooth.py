@@ -8,6 +8,8 @@ there), with y* = 0 and F* = 1/4. At the solution the lower-level constraint is 
 zero multiplier (degenerate complementarity), the hard case of MPECs.
 Run: python examples/bilevel/constrained_nonsmooth.py
 """
+import numpy as np
+
 import symbolic as sy
 
 x = sy.Variable("x", lower=-2, upper=2)
@@ -26,6 +28,30 @@ def known_answer(params=params):
 METHODS = ("auto", "kkt", "lv-hba")
 SETTINGS = {"lv-hba": dict(c0=0.3, c_power=1.0, alpha=0.3, eta=0.3, tol=1e-8, max_iter=100_000)}
 
+
+def plot(rows, path="constrained_nonsmooth.png"):
+    """The reduced objective with each method's answer, and LV-HBA's error along its run."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    grid = np.linspace(-1, 1, 401)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(grid, (grid - 0.5) ** 2 + 2 * np.abs(grid), label="F(x, |x|)")
+    for r in rows:
+        res = r["result"]
+        left.plot(res.x, res.upper_objective, "o", label=f"{r['method']} ({r['error']:.0e})")
+    left.set_xlabel("x")
+    left.legend()
+    lv = next(r["result"] for r in rows if r["method"] == "lv-hba")
+    right.loglog([h["iter"] for h in lv.history],
+                 [abs(h["upper_objective"] - 0.25) / 0.25 for h in lv.history])
+    right.set_xlabel("LV-HBA iteration")
+    right.set_ylabel("|F - F*| / F*")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"saved {path}")
+
+
 if __name__ == "__main__":
     from methods_table import print_rows, run_methods
     print(bilevel.reformulate("kkt"), "\n")
@@ -39,3 +65,5 @@ if __name__ == "__main__":
             solver.solve(x0=x0, y0=y0, method=name)
         except ValueError as exc:
             print(f"{name}: {exc}")
+    plot(rows)
+

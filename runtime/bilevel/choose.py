@@ -9,7 +9,7 @@ METHODS = ("auto", "kkt", "value-penalty", "lv-hba", "implicit")
 
 
 def blocker(method: str, k: BilevelKernels) -> str | None:
-    """Why ``method`` cannot handle this problem (naming the piece and a method that can), or None."""
+    """Why ``method`` cannot handle this problem (naming the piece and a method that can)."""
     info = k.info
     coupled = info.get("coupled_upper", [])
     x_only = info.get("x_only_upper", [])
@@ -18,7 +18,8 @@ def blocker(method: str, k: BilevelKernels) -> str | None:
     if coupled:
         return (f"upper-level constraint(s) {', '.join(coupled)} mention the lower-level "
                 f"variables ({', '.join(info.get('y_names', []))}); method={method!r} handles "
-                f"bounds only there: use method='kkt', which keeps them in the single-level problem")
+                f"bounds only there: use method='kkt', which keeps them in the single-level "
+                f"problem")
     if x_only:
         return (f"upper-level constraint(s) {', '.join(x_only)} are not bounds; method="
                 f"{method!r} projects onto bounds of x only: use method='kkt' (or write them as "
