@@ -17,8 +17,9 @@ Rulesets (all exact over the reals wherever the input is defined; a few extend t
   replaces function evaluations by others (or none).
 - ``commute``: commutativity of + and * (exact in floating point), under the back-off scheduler.
 - ``reals``: reassociation, factoring ``a*b + a*c -> a*(b + c)``, cancellation, merging of
-  fractions: exact only over the reals (they change rounding, possibly by cancellation). Under
-  the back-off scheduler; left out with ``fp_strict``. Distribution (the reverse of
+  fractions, and splitting powers (``x**5 -> x**4*x``, ``x**4 -> (x**2)**2``: the powers of
+  one base share their squares): exact only over the reals (they change rounding, possibly by
+  cancellation). Under the back-off scheduler; left out with ``fp_strict``. Distribution (the reverse of
   factoring) is not a rule: it grows the e-graph fastest and rarely lowers the cost.
 
 Budgets: a step is one pass of every ruleset; between steps the e-node count and the clock are
@@ -215,6 +216,9 @@ REALS = f"""
 (rewrite (Div (Mul a b) a) b)
 (rewrite (Div (Mul a b) b) a)
 (rewrite (Neg (Add a b)) (Sub (Neg a) b))
+(rewrite (IPow a n) (Mul (IPow a (- n 1)) a) :when ((> n 2)))
+(rewrite (IPow a n) (IPow (IPow a (/ n 2)) 2) :when ((> n 3) (= 0 (% n 2))))
+(rewrite (IPow a n) (Mul (IPow a (- n 2)) (IPow a 2)) :when ((> n 4)))
 """
 
 
