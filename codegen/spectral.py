@@ -156,6 +156,18 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
         text = printer.doprint(mult) if mult != 0 else "0"
         lin.append(f"numpy.broadcast_to(numpy.asarray({text}, dtype=complex), _SHAPE).ravel()")
     lines.append("LINEAR = numpy.concatenate([" + ", ".join(lin) + "])")
+    # real multipliers stay real: exp(h L) and the ETDRK4 coefficients then map Hermitian
+    # spectra (real fields) to exactly Hermitian spectra
+    lines.append("LINEAR = LINEAR.real.copy() if not numpy.any(LINEAR.imag) else LINEAR")
+    real = [k for k, ev in enumerate(plan.evolutions) if ev.field.dtype is not complex]
+    lines += [f"_REAL_FIELDS = {tuple(real)!r}",
+              "_MIRROR = numpy.arange(_SIZE).reshape(_SHAPE)[numpy.ix_(*[(-numpy.arange(n)) % n "
+              "for n in _SHAPE])].ravel()",
+              "",
+              "def hermitian(spec):",
+              "    \"\"\"The Hermitian part (c_k + conj(c_-k))/2: exactly the spectrum of a real field."
+              "\"\"\"",
+              f"    return 0.5 * (spec + {xp}.conj(spec[_MIRROR]))", ""]
     lines += [
         "",
         "def _keep(n, m):",
@@ -204,8 +216,12 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
         f"    w = {xp}.concatenate(parts) if parts else {xp}.zeros(0)",
         f"    nv = pointwise(w, {params})",
         "    npad = int(numpy.prod(_PADDED))",
-        f"    return {xp}.concatenate([_to_spectral(nv[k * npad:(k + 1) * npad]"
-        ".reshape(_PADDED)).ravel() for k in range(_FIELDS)])",
+        "    out = [_to_spectral(nv[k * npad:(k + 1) * npad].reshape(_PADDED)).ravel() "
+        "for k in range(_FIELDS)]",
+        "    # real fields: rounding in the transforms leaves an anti-Hermitian part that the",
+        "    # nonlinearity never sees and an unstable linear mode would amplify; remove it",
+        f"    return {xp}.concatenate([hermitian(o) if k in _REAL_FIELDS else o "
+        "for k, o in enumerate(out)])",
         "",
         f"def rhs(_y, {params}):",
         "    n = _SIZE * _FIELDS",

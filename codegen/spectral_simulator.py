@@ -19,8 +19,12 @@ class SpectralSimulator(SimulatorBase):
 
     def initial_state(self) -> np.ndarray:
         grids = self.grid_initial()
-        parts = [np.fft.fftn(np.asarray(grids[(ev.field, level)], dtype=complex)).ravel()
-                 for level in range(self.plan.levels) for ev in self.plan.evolutions]
+        parts = []
+        for level in range(self.plan.levels):
+            for ev in self.plan.evolutions:
+                spec = np.fft.fftn(np.asarray(grids[(ev.field, level)], dtype=complex)).ravel()
+                real = ev.field.dtype is not complex
+                parts.append(np.asarray(self.module.hermitian(spec)) if real else spec)
         return np.concatenate(parts)
 
     def rhs(self, t: float, y: np.ndarray, params=None) -> np.ndarray:
