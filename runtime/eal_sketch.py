@@ -105,7 +105,6 @@ class _EALSketch:
         self.dense = k.n + k.m <= opts.dense_max_dim
         self.rng = np.random.default_rng(opts.seed)
         self.eta1, self.eta2, self.delta = opts.eta1, opts.eta2, opts.delta
-        self.counts = dict(hvp=0, hessian=0)
 
     # ------------------------------------------------------------------ evaluation
     def gt(self, jac: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -133,14 +132,13 @@ class _EALSketch:
         return pt
 
     def hvp(self, pt: _Point, v: np.ndarray) -> np.ndarray:
-        self.counts["hvp"] += 1
+        """hess_x L(x, lam) v."""
         return self.k.hvp(pt.x, 1.0, pt.lam, v)
 
     # ------------------------------------------------------------------ the KKT system
     def dense_system(self, pt: _Point) -> tuple[np.ndarray, float]:
         """K = [B G^T; G 0] as a dense matrix, and the shift t of B = H + t I."""
         n, m, k = self.n, self.m, self.k
-        self.counts["hessian"] += 1
         hp = k.hessian_pattern
         H = np.zeros((n, n))
         np.add.at(H, (hp.rows, hp.cols), k.hessian(pt.x, 1.0, pt.lam))
@@ -251,14 +249,19 @@ class _EALSketch:
 
     def line_search(self, pt: _Point, z: np.ndarray, slope: float) -> tuple[_Point | None, float,
                                                                           int]:
-        """Armijo backtracking on L_eta from alpha = 1 (halving); None when it fails."""
+        """Armijo backtracking on L_eta from alpha = 1 (halving); None when it fails.
+
+        Decreases below the rounding error of L_eta count as decreases (so the last digits of
+        a solution are not lost to noise in the merit, as in IPOPT)."""
         n = self.n
         merit0 = pt.merit(self.eta1, self.eta2)
+        noise = 10.0 * np.finfo(float).eps * max(1.0, abs(merit0))
         alpha = 1.0
         for ls in range(self.opts.max_backtracks):
             try:
                 trial = self.point(pt.x + alpha * z[:n], pt.lam + alpha * z[n:])
-                ok = trial.merit(self.eta1, self.eta2) <= merit0 + alpha * self.opts.beta * slope
+                ok = (trial.merit(self.eta1, self.eta2)
+                      <= merit0 + alpha * self.opts.beta * slope + noise)
             except KernelEvaluationError:
                 ok = False
             if ok:
@@ -287,7 +290,7 @@ class _EALSketch:
             nan = _Point(x0, np.zeros(self.m), np.nan, np.full(self.m, np.nan),
                          np.zeros(self.k.jacobian_pattern.nnz), np.full(self.n, np.nan))
             return self.result(nan, "numerical_error", f"{exc} at the starting point", 0)
-        it, info = 0, dict(step=0.0, alpha_pr=0.0, alpha_du=0.0, ls=0)
+        it, stalled, info = 0, 0, dict(step=0.0, alpha_pr=0.0, alpha_du=0.0, ls=0)
         while True:
             inf_pr = float(np.max(np.abs(pt.c), initial=0.0))
             inf_du = float(np.max(np.abs(pt.grad_l), initial=0.0))
@@ -317,8 +320,17 @@ class _EALSketch:
                                    f"residual {max(inf_pr, inf_du):.2e})", it)
             info.update(step=float(np.max(np.abs(z[:self.n]), initial=0.0)) * alpha,
                         alpha_pr=alpha, alpha_du=alpha, ls=ls)
+            tiny = 10.0 * np.finfo(float).eps * (1.0 + xmax)
+            stalled = stalled + 1 if alpha * np.max(np.abs(z), initial=0.0) <= tiny else 0
             pt = trial
             it += 1
+            if stalled >= _STALL_ITERATIONS:
+                return self.result(pt, "numerical_error", f"no progress in {stalled} iterations "
+                                   f"(steps at rounding level) with KKT residual "
+                                   f"{max(inf_pr, inf_du):.2e}", it)
+
+
+_STALL_ITERATIONS = 5
 
 
 def _frobenius(K) -> float:

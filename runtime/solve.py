@@ -40,11 +40,11 @@ def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: 
       "newton-cg" (trust-region Newton-CG; only without constraints and finite bounds) or
       "eal-sketch" (`runtime.eal_sketch`; only equality constraints, no finite bounds).
     - ``tol``: tolerance on the scaled KKT error; ``max_iter``: iteration limit (default
-      3000 for "ipm", 50000 for "newton-cg").
+      3000 for "ipm", 50000 for "newton-cg", 1000 for "eal-sketch").
     - ``verbose``: print IPOPT's iteration table; ``progress``: a tqdm bar (None: on for
       n >= 100000 when stderr is a terminal).
-    - ``options``: method options by name (see `runtime.options.IPMOptions` and
-      `NewtonOptions`), e.g. ``mu_init=1e-2`` or ``linear_solver="splu"``.
+    - ``options``: method options by name (see `runtime.options.IPMOptions`,
+      `NewtonOptions` and `EALSketchOptions`), e.g. ``mu_init=1e-2`` or ``sketch="gaussian"``.
 
     Returns a `SolveResult`; a failed solve is a status, never an exception. Bad input (x0 of
     the wrong length, inconsistent metadata, unknown options) raises ValueError.
