@@ -156,6 +156,32 @@ def _seal_all() -> None:
 atexit.register(_seal_all)
 
 
+def _request_file(request: str) -> Path:
+    return cache_dir() / f"request_{request}.json"
+
+
+def load_by_request(request: str, backend: str,
+                    key_parts: Sequence[str] = ()) -> tuple[ModuleType, str] | None:
+    """The module recorded for a request key, with its source, if its file is intact.
+
+    The file's name is the hash of its content, so reading it back and hashing it again
+    verifies it; anything that does not match (or a missing record) returns None.
+    """
+    try:
+        name = json.loads(_request_file(request).read_text())["module"]
+        source = (cache_dir() / f"{name}.py").read_text()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if f"sympile_{backend}_{cache_key(source, backend, key_parts)}" != name:
+        return None
+    return load_module(source, backend, key_parts), source
+
+
+def record_request(request: str, module: ModuleType) -> None:
+    """Remember which module a request key produced (JSON, written atomically)."""
+    _atomic_write(_request_file(request), json.dumps({"module": module.__name__}).encode())
+
+
 def load_module(source: str, backend: str, key_parts: Sequence[str] = ()) -> ModuleType:
     """Import generated source through the cache (writing or repairing the file first).
 

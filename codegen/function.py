@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
-from .build import load_module, module_source
+from .build import load_by_request, load_module, module_source, record_request
 from .function_spec import FunctionSpec, make_spec
 from .printers import JaxVectorPrinter, NumPyVectorPrinter, TypedScalarPrinter
 
@@ -228,6 +228,12 @@ def build_function(exprs: Sequence[Any] | Any, args: Sequence[Any], backend: str
     if backend == "llvm":
         from .llvm.function import build_llvm
         return build_llvm(spec)
-    source = numba_source(spec) if backend == "numba" else vector_source(spec, backend)
-    module = load_module(source, backend, key_parts=[spec.dtype.name])
+    request = spec.request_key(backend)
+    cached = load_by_request(request, backend, key_parts=[spec.dtype.name])
+    if cached is not None:                 # no CSE, no printing: the verified file is loaded
+        module, source = cached
+    else:
+        source = numba_source(spec) if backend == "numba" else vector_source(spec, backend)
+        module = load_module(source, backend, key_parts=[spec.dtype.name])
+        record_request(request, module)
     return ElementwiseKernel(spec, source, module, backend)

@@ -10,6 +10,8 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,6 +21,9 @@ from sympy.matrices.sparse import SparseRepMatrix
 from .kernels import SparsePattern
 from .printers import safe_name
 
+#: the modules whose code decides what `build_function` emits
+GENERATOR_FILES = ("function.py", "function_spec.py", "printers.py", "build.py",
+                   "cuda_function.py")
 DTYPES = ("float32", "float64", "complex64", "complex128")
 REDUCTIONS = (None, "sum")
 _COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
@@ -51,8 +56,33 @@ class FunctionSpec:
     dtype: np.dtype                  # what the kernel computes in
     reduce: str | None               # None: element-wise; "sum": summed over the elements
     pattern: SparsePattern | None    # coordinates of the values of a sparse matrix
-    temps: list[tuple[sympy.Symbol, sympy.Expr]]   # common subexpressions, in order
-    reduced: list[sympy.Expr]        # the expressions in terms of the temporaries
+
+    @cached_property
+    def _cse(self) -> tuple[list, list]:
+        temps, reduced = sympy.cse(self.exprs, symbols=sympy.numbered_symbols("_t"))
+        return temps, list(reduced)
+
+    @property
+    def temps(self) -> list[tuple[sympy.Symbol, sympy.Expr]]:
+        """Common subexpressions, in order (computed on first use: a cached kernel needs none)."""
+        return self._cse[0]
+
+    @property
+    def reduced(self) -> list[sympy.Expr]:
+        """The expressions in terms of the temporaries."""
+        return self._cse[1]
+
+    def request_key(self, backend: str) -> str:
+        """A hash of everything a generated kernel depends on, computed without emitting it:
+        the expressions, names, shapes, dtype, reduction, backend, library versions and the
+        code generator's own source (so a changed generator never reuses old kernels)."""
+        from .build import _versions
+        pattern = None if self.pattern is None else (self.pattern.rows.tolist(),
+                                                     self.pattern.cols.tolist(),
+                                                     self.pattern.shape)
+        text = repr((sympy.srepr(self.exprs), self.names, self.out_shape, self.dtype.name,
+                     self.reduce, pattern, backend, _versions(backend), _generator_hash()))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     @property
     def n_out(self) -> int:
@@ -163,5 +193,12 @@ def make_spec(exprs: Any, args: Sequence[Any], dtype: Any = np.float64,
         raise ValueError(f"reduce={reduce!r} is not supported; use None (element-wise) or 'sum'")
     rename = {a: sympy.Symbol(n) for a, n in zip(args, names)}
     flat = [e.xreplace(rename) for e in flat]
-    temps, reduced = sympy.cse(flat, symbols=sympy.numbered_symbols("_t"))
-    return FunctionSpec(flat, args, names, out_shape, dt, reduce, pattern, temps, list(reduced))
+    return FunctionSpec(flat, args, names, out_shape, dt, reduce, pattern)
+
+
+@lru_cache(maxsize=1)
+def _generator_hash() -> str:
+    """Hash of the modules that turn a spec into source."""
+    here = Path(__file__).parent
+    text = b"".join((here / f).read_bytes() for f in GENERATOR_FILES)
+    return hashlib.sha256(text).hexdigest()[:16]

@@ -140,3 +140,15 @@ def test_concurrent_builds_of_one_kernel(cache):
     assert len(sources) == 1 and not list(cache.rglob("*.tmp"))
     sums = json.loads(next(cache.glob("*.sums.json")).read_text())
     assert sums and all(build._digest(cache / "__pycache__" / f) == s for f, s in sums.items())
+
+
+def test_cached_kernel_skips_cse_and_emission(cache):
+    """A request seen before loads its verified module directly (the < 0.3 s path)."""
+    x, y = sy.symbols("x_request y_request")
+    first = _fresh_build(sy.sin(x) * sy.exp(y) + sy.sin(x) ** 2, [x, y])
+    assert "_cse" in first.spec.__dict__                    # emitted: CSE ran
+    again = codegen.build_function([sy.sin(x) * sy.exp(y) + sy.sin(x) ** 2], [x, y],
+                                   backend="numba")
+    assert "_cse" not in again.spec.__dict__ and again.source == first.source
+    np.testing.assert_allclose(again(np.array([0.5]), np.array([1.0])),
+                               [[np.sin(0.5) * np.e + np.sin(0.5) ** 2]], rtol=1e-14)
