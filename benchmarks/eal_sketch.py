@@ -41,9 +41,12 @@ import numpy as np
 from scipy.optimize import NonlinearConstraint, minimize
 from scipy.sparse.linalg import LinearOperator
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "examples" / "nlp"))
 
 import symbolic as sy                                   # noqa: E402
+from logistic_regression import generate                # noqa: E402  (the example's data)
 from runtime import solve_nlp                           # noqa: E402
 
 FEATURES, CONSTRAINTS, TARGET = 100, 2, 1e-6
@@ -57,15 +60,6 @@ def build(samples: int, features: int = FEATURES):
     return sy.Problem(minimize=sy.sum(sy.log(1 + sy.exp(-b * (A @ x)))),
                       subject_to={"sphere": sy.Eq(sy.sum(x ** 2), 1),
                                   "budget": sy.Eq(sy.sum(x), 0.5)})
-
-
-def generate(samples: int, features: int = FEATURES, seed: int = 0) -> dict:
-    rng = np.random.default_rng(seed)
-    w = rng.standard_normal(features)
-    w /= np.linalg.norm(w)
-    a = rng.standard_normal((samples, features)) / np.sqrt(features)
-    labels = np.where(a @ w + 0.3 * rng.standard_normal(samples) > 0, 1.0, -1.0)
-    return {"A": a, "b": labels}
 
 
 def counted(k):
@@ -152,7 +146,7 @@ def run_trust_constr(k, x0, samples, hvp: bool = True):
 def bench(samples: int, repeats: int) -> list[dict]:
     t0 = time.perf_counter()
     solver = build(samples).compile(backend="numba")
-    k = solver.kernels(generate(samples))
+    k = solver.kernels(generate(m=samples))
     x0 = np.full(FEATURES, 0.1)
     print(f"# N = {samples:.0e}: compiled in {time.perf_counter() - t0:.1f} s", flush=True)
     runners = [("eal-sketch", lambda: run_sympile(k, x0, "eal-sketch", samples)),
