@@ -70,7 +70,8 @@ def _versions(backend: str) -> str:
 
 def module_source(functions: list[str], backend: str, footer: str = "", note: str = "") -> str:
     """A standalone module: a usage note, the backend's imports, the functions, a footer."""
-    doc = f'"""{note.strip()}\n"""\n' if note else ""
+    note = note.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')  # names can't close it
+    doc = f'"""{note}\n"""\n' if note else ""
     body = "\n\n".join(functions) + ("\n" + footer if footer else "")
     extra = "".join(f"import {m}\n" for m, pattern in OPTIONAL_IMPORTS.items()
                     if re.search(pattern, body))

@@ -115,9 +115,8 @@ class FunctionSpec:
         for sym, a in zip(self.args, arrays):
             dt = np.dtype(type(a)) if isinstance(a, (bool, int, float, complex)) else \
                 np.dtype(a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype)
-            weak = isinstance(a, (bool, int, float))
-            ok = dt.kind in "biu" or dt == self.dtype or weak and not isinstance(a, complex) \
-                or np.can_cast(dt, self.dtype, "safe")
+            weak = isinstance(a, (bool, int, float))       # Python numbers take the kernel's type
+            ok = dt.kind in "biu" or weak or np.can_cast(dt, self.dtype, "safe")
             if not ok:
                 raise TypeError(f"argument {sym.name} has dtype {dt.name} but the kernel was "
                                 f"built for {self.dtype.name}; cast it (astype) or rebuild "

@@ -161,7 +161,7 @@ def test_hostile_symbol_names_are_mangled(backend, tmp_path):
     marker = tmp_path / "injected"
     evil = sy.Symbol(f"x); open({str(marker)!r}, 'w'); (")
     names = [evil, sy.Symbol("lambda"), sy.Symbol("min"), sy.Symbol("_out"), sy.Symbol("_i"),
-             sy.Symbol("np"), sy.Symbol("x y")]
+             sy.Symbol("np"), sy.Symbol(f'x y"""; open({str(marker)!r}, "w"); """')]
     expr = sum((k + 1) * s for k, s in enumerate(names)) + sy.Min(names[2], names[1])
     k = codegen.build_function([expr], names, backend=backend)
     vals = [np.full(3, float(v)) for v in range(1, 8)]

@@ -91,7 +91,7 @@ def test_unsupported_expressions_name_the_backend():
 def test_hostile_symbol_names_are_mangled(tmp_path):
     marker = tmp_path / "injected"
     names = [sy.Symbol(f"x); open({str(marker)!r}, 'w'); ("), sy.Symbol("cuda"),
-             sy.Symbol("_out"), sy.Symbol("max")]
+             sy.Symbol("_out"), sy.Symbol(f'max"""; open({str(marker)!r}, "w"); """')]
     k = codegen.build_function([sum((i + 1) * s for i, s in enumerate(names))], names,
                                backend="cuda")
     got = k(*[np.full(20, float(v)) for v in range(1, 5)])
