@@ -114,7 +114,7 @@ class BilevelSolver:
         bl = self.bilevel = bilevel
         self.backend, self.options = backend, options
         self.lams = [lam for _, lam in bl.multipliers()]
-        upper = Problem(minimize=bl.F, subject_to=bl._upper_relations(), over=bl.x + bl.y,
+        upper = Problem(minimize=bl.F, subject_to=bl.upper_relations(), over=bl.x + bl.y,
                         name=f"{bl.name} upper")
         lower_l = Problem(minimize=bl.lower_lagrangian(), over=bl.x + bl.y + self.lams,
                           name=f"{bl.name} lower Lagrangian")

@@ -379,14 +379,15 @@ class Bilevel:
         p.method, p.symbols, p.inner, p.equations = method, symbols, inner, equations
         return p
 
-    def _upper_relations(self) -> dict:
+    def upper_relations(self) -> dict:
+        """The upper level's constraints as named relations (for the single-level problems)."""
         return {f"upper_{c.name}": constraint_relation(c) for c in self.upper.constraints}
 
     def _kkt(self) -> ReformulatedProblem:
         """min F s.t. G, ∇_y L = 0, g feasible, λ sign-constrained, λ_i c_i >= -t (Scholtes)."""
         t = Parameter("t_relax")
         L = self.lower_lagrangian(include_bounds=True)
-        relations = self._upper_relations()
+        relations = self.upper_relations()
         stationarity = {}
         for v in self.y:
             pieces = gradient_pieces(L, v)
@@ -417,7 +418,7 @@ class Bilevel:
         sigma = Parameter("sigma_penalty")
         z = {v: _like(v, f"{v.name}_star") for v in self.y}
         f_z = _map_bases(self.f, z)
-        relations = self._upper_relations()
+        relations = self.upper_relations()
         relations.update({f"lower_{c.name}": constraint_relation(c)
                           for c in self.lower.constraints})
         return self._problem("value-penalty", self.F + (self.f - f_z) / sigma, relations,
@@ -439,7 +440,7 @@ class Bilevel:
             - sympy.Add(*[_sq_norm(lam, z[lam]) for lam in lams]) / (2 * g2)
         inner = Problem(minimize=ell, over=list(theta.values()) + lams,
                         name="proximal Lagrangian (min over theta, max over lambda)")
-        return self._problem("lv-hba", self.F / c_k + self.f - ell, self._upper_relations(),
+        return self._problem("lv-hba", self.F / c_k + self.f - ell, self.upper_relations(),
                              self.x + self.y, {"c": c_k, "gamma_1": g1, "gamma_2": g2,
                                                "theta": theta, "z": z}, inner, {})
 
@@ -460,7 +461,7 @@ class Bilevel:
             "mixed_times_adjoint": {v.name: gradient_pieces(directional, v) for v in self.x},
             "upper_gradient_x": {v.name: gradient_pieces(self.F, v) for v in self.x},
         }
-        relations = self._upper_relations()
+        relations = self.upper_relations()
         return self._problem("implicit", self.F, relations, self.x + self.y, {"q": q},
                              self.lower, equations)
 
