@@ -46,6 +46,19 @@ def test_kernels_agree_with_numpy_backend(name, problem, params, rng):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=f"{name} {what}")
 
 
+def test_unconstrained_problem_has_empty_constraint_kernels():
+    x = sy.Variable("x", shape=3)
+    solver = sy.Problem(minimize=sy.sum((x - 1) ** 2) + x[0] * x[2]).compile(backend="llvm")
+    k = solver.kernels()
+    z = np.array([0.5, -1.0, 2.0])
+    assert k.constraints(z).shape == (0,) and k.jacobian(z).shape == (0,)
+    np.testing.assert_allclose(k.hvp(z, 1.0, np.zeros(0), np.array([1.0, 0.0, 0.0])),
+                               [2.0, 0.0, 1.0])
+    with pytest.raises(TypeError, match="_sigma"):
+        solver.module.hvp(z)
+    np.testing.assert_allclose(solver.solve().x, [2 / 3, 1.0, 2 / 3], atol=1e-8)
+
+
 def test_hs071_solves_to_known_optimum():
     import runpy
     scope = runpy.run_path(HS071, run_name="hs071")

@@ -26,31 +26,38 @@ from ..ir import Kernel
 from ..nlp import NLPKernelSet
 from ..solver import NLPSolver
 from .emit import CFunction, emit_kernel
+from .names import c_name
 from .native import NativeLibrary
 
 MAX_HEADER_NNZ = 100_000
 
 
 def _wrap(library: NativeLibrary, sig: CFunction) -> Callable:
-    """A Python callable ``f(*args) -> float | array`` over the native function ``sig``."""
-    fn, ref = library.cfuncs[sig.name], library.ref
-    kinds = [p.kind for p in sig.params if p.kind != "output"]
-    sizes = sig.output_sizes
+    """A Python callable ``f(*args) -> float | array`` over the native function ``sig``.
 
-    def call(*args):
-        if len(args) != len(kinds):
-            raise TypeError(f"{sig.name} takes {len(kinds)} arguments, got {len(args)}")
-        raw = [ref(np.ascontiguousarray(a, dtype=np.float64)) if kind == "array" else float(a)
-               for kind, a in zip(kinds, args)]
-        outs = [np.empty(max(size, 1)) for size in sizes]
-        value = fn(*raw, *[ref(o) for o in outs])
-        if sig.returns_value:
-            return value
-        outs = [o[:size] for o, size in zip(outs, sizes)]
-        return outs[0] if len(outs) == 1 else tuple(outs)
-
-    call.__name__ = sig.name
-    return call
+    Written out per signature (no loops over arguments at call time): these kernels are
+    called a few times per solver iteration, where microseconds of Python add up.
+    """
+    inputs = [p for p in sig.params if p.kind != "output"]
+    names = [c_name(p.name) for p in inputs]
+    conv = [f"_sympile_ref(_sympile_contiguous({n}, dtype=_sympile_f64))" if p.kind == "array"
+            else f"float({n})" for n, p in zip(names, inputs)]
+    outs = [f"_sympile_out{k}" for k in range(len(sig.output_sizes))]
+    lines = [f"def {sig.name}({', '.join(names)}):"]
+    lines += [f"    {o} = _sympile_empty({max(size, 1)})"
+              for o, size in zip(outs, sig.output_sizes)]
+    call = f"_sympile_fn({', '.join(conv + [f'_sympile_ref({o})' for o in outs])})"
+    if sig.returns_value:
+        lines.append(f"    return {call}")
+    else:
+        lines.append(f"    {call}")
+        results = [o if size else f"{o}[:0]" for o, size in zip(outs, sig.output_sizes)]
+        lines.append(f"    return {', '.join(results)}")
+    scope = {"_sympile_fn": library.cfuncs[sig.name], "_sympile_ref": library.ref,
+             "_sympile_empty": np.empty, "_sympile_contiguous": np.ascontiguousarray,
+             "_sympile_f64": np.float64}
+    exec("\n".join(lines), scope)
+    return scope[sig.name]
 
 
 def _c_usage_note(kset: NLPKernelSet) -> str:
