@@ -51,6 +51,16 @@ GPU_CHECKS = textwrap.dedent("""
     kernel, blocks, threads = k._launch.config((dx, 1, dx, 1, np.int64(n), cuda.device_array(2)), n)
     dev = cuda.get_current_device()
     assert threads % 32 == 0 and 1 <= blocks <= dev.MULTIPROCESSOR_COUNT * 64
+    import symbolic as sy
+    xv = sy.Variable("x", shape=10_000)
+    problem = sy.Problem(minimize=sy.sum(100 * (xv[1:] - xv[:-1] ** 2) ** 2 + (1 - xv[:-1]) ** 2),
+                         subject_to=[sy.sum(xv ** 2) <= 10])
+    on_gpu = problem.compile(backend="cuda", simplify="cse").kernels()
+    ref = problem.compile(backend="numpy", simplify="cse").kernels()
+    z, lam = rng.uniform(-1, 1, 10_000), np.array([0.7])
+    for name, args in [("objective", (z,)), ("gradient", (z,)), ("hvp", (z, 1.0, lam, z))]:
+        np.testing.assert_allclose(getattr(on_gpu, name)(*args), getattr(ref, name)(*args),
+                                   rtol=1e-11, err_msg=name)
     print("GPU-OK", blocks, threads)
 """)
 
