@@ -59,9 +59,15 @@ def test_reaches_the_interior_point_optimum(name):
     _check_against_ipm(name, res, ref, p)
     hist = res.raw.history
     assert res.raw.method == "eal-sketch" and len(hist) == res.iterations + 1
-    # penalties and accuracy only ever move one way (eta1 up, eta2 and delta down)
+    # each failed descent test raises eta1 by nu^2, lowers eta2 by nu and delta by nu^4
+    nu = 1.5
     for a, b in zip(hist, hist[1:]):
-        assert b["eta1"] >= a["eta1"] and b["eta2"] <= a["eta2"] and b["delta"] <= a["delta"]
+        p = b["penalty_updates"]
+        assert b["eta1"] == pytest.approx(a["eta1"] * nu ** (2 * p))
+        assert b["eta2"] == pytest.approx(a["eta2"] / nu ** p)
+        assert b["delta"] == pytest.approx(max(a["delta"] / nu ** (4 * p), 1e-6))
+    if name in ("hs027", "hs039", "hs061"):      # where the first directions do not descend
+        assert sum(h["penalty_updates"] for h in hist[1:]) > 0
 
 
 @pytest.mark.parametrize("name,options", [
