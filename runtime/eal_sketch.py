@@ -187,7 +187,7 @@ class _EALSketch:
                             gmat: sp.csr_matrix) -> tuple[float, float]:
         """(||H|| estimate, smallest eigenvalue estimate of Z^T H Z) by Lanczos on HVPs."""
         n = self.n
-        if n < 3:       # ARPACK needs k < n - 1: form the tiny H from n HVPs
+        if n < 3:       # too small for ARPACK's Krylov space: form H from n HVPs
             H = h_op.matmat(np.eye(n))
             H = 0.5 * (H + H.T)
             G = gmat.toarray()
@@ -195,7 +195,10 @@ class _EALSketch:
                 (np.inf if self._reduced_hessian_pd(H, G) else -np.inf)
         h_norm = abs(float(_lanczos(h_op, "LM")))
         if self.m:
-            solve_gg = spla.factorized((gmat @ gmat.T).tocsc())
+            try:
+                solve_gg = spla.factorized((gmat @ gmat.T).tocsc())
+            except RuntimeError:        # G G^T singular (LICQ fails): shift B, the safe side
+                return h_norm, -np.inf
 
             def project(v):
                 return v - gmat.T @ solve_gg(gmat @ v)
