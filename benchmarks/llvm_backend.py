@@ -15,7 +15,6 @@ os.environ["SYMPILE_CACHE_DIR"] = tempfile.mkdtemp(prefix="sympile-bench-llvm-")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-import sympy as sp  # noqa: E402
 
 import codegen  # noqa: E402
 import symbolic as sy  # noqa: E402

@@ -175,7 +175,8 @@ def test_c_program_against_header_and_library(tmp_path, rng):
 
 @pytest.mark.parametrize("name", ["codegen.llvm.function", "codegen.llvm.names",
                                   "codegen.llvm.expr", "codegen.llvm.emit", "codegen.llvm.native",
-                                  "codegen.llvm.vecmath", "codegen.llvm.nlp"])
+                                  "codegen.llvm.vecmath", "codegen.llvm.nlp",
+                                  "codegen.llvm.module"])
 def test_docstring_examples(name):
     failures, tried = doctest.testmod(importlib.import_module(name),
                                       optionflags=doctest.NORMALIZE_WHITESPACE)

@@ -15,49 +15,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-from llvmlite import ir
 
 from symbolic.arrays import sym_shape
 
-from ..ir import Kernel
 from ..nlp import NLPKernelSet
 from ..solver import NLPSolver
-from .emit import CFunction, emit_kernel
-from .names import c_name
-from .native import NativeLibrary
+from .module import LLVMModule
 
 MAX_HEADER_NNZ = 100_000
-
-
-def _wrap(library: NativeLibrary, sig: CFunction) -> Callable:
-    """A Python callable ``f(*args) -> float | array`` over the native function ``sig``.
-
-    Written out per signature (no loops over arguments at call time): these kernels are
-    called a few times per solver iteration, where microseconds of Python add up.
-    """
-    inputs = [p for p in sig.params if p.kind != "output"]
-    names = [c_name(p.name) for p in inputs]
-    conv = [f"_sympile_ref(_sympile_contiguous({n}, dtype=_sympile_f64))" if p.kind == "array"
-            else f"float({n})" for n, p in zip(names, inputs)]
-    outs = [f"_sympile_out{k}" for k in range(len(sig.output_sizes))]
-    lines = [f"def {sig.name}({', '.join(names)}):"]
-    lines += [f"    {o} = _sympile_empty({max(size, 1)})"
-              for o, size in zip(outs, sig.output_sizes)]
-    call = f"_sympile_fn({', '.join(conv + [f'_sympile_ref({o})' for o in outs])})"
-    if sig.returns_value:
-        lines.append(f"    return {call}")
-    else:
-        lines.append(f"    {call}")
-        results = [o if size else f"{o}[:0]" for o, size in zip(outs, sig.output_sizes)]
-        lines.append(f"    return {', '.join(results)}")
-    scope = {"_sympile_fn": library.cfuncs[sig.name], "_sympile_ref": library.ref,
-             "_sympile_empty": np.empty, "_sympile_contiguous": np.ascontiguousarray,
-             "_sympile_f64": np.float64}
-    exec("\n".join(lines), scope)
-    return scope[sig.name]
 
 
 def _c_usage_note(kset: NLPKernelSet) -> str:
@@ -76,20 +43,6 @@ def _c_usage_note(kset: NLPKernelSet) -> str:
         ret = "returns the value" if k.result is not None else f"_out has {k.outputs[0][1]} entries"
         lines.append(f"{k.name}: {ret}")
     return "\n".join(lines)
-
-
-class LLVMNLPModule:
-    """The kernels of an NLP compiled into one native library, one Python callable each."""
-
-    def __init__(self, kset: NLPKernelSet):
-        d = kset.derivation
-        shapes = {p.name: sym_shape(p) for p in d.parameters}
-        module = ir.Module(name="sympile_nlp")
-        kernels: list[Kernel] = kset.all()
-        sigs = [emit_kernel(module, k, "float64", shapes) for k in kernels]
-        self.library = NativeLibrary(str(module), sigs, "float64", _c_usage_note(kset))
-        for sig in sigs:
-            setattr(self, sig.name, _wrap(self.library, sig))
 
 
 class LLVMNLPSolver(NLPSolver):
@@ -129,7 +82,8 @@ def compile_problem_llvm(problem, simplify: str | None = "egraph", **options) ->
     derivation = problem.derivatives()
     kset = NLPKernelSet(derivation, simplify)
     t1 = time.perf_counter()
-    module = LLVMNLPModule(kset)
+    shapes = {p.name: sym_shape(p) for p in derivation.parameters}
+    module = LLVMModule(kset.all(), shapes, _c_usage_note(kset))
     timings = {"derive_and_emit": t1 - t0, "load": time.perf_counter() - t1}
     return LLVMNLPSolver(problem, kset, module, module.library.source, "llvm",
                          derivation.jacobian_pattern(), derivation.hessian_pattern(), timings,
