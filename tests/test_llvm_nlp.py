@@ -74,6 +74,8 @@ def test_emit_command_writes_a_c_library(tmp_path, capsys):
     header = (tmp_path / "hs071.h").read_text()
     assert "double objective(const double *restrict _z);" in header
     assert "jacobian_rows[8]" in header
+    assert "x_lower[4] = {1.0, 1.0, 1.0, 1.0}" in header
+    assert "c_lower[2] = {0.0, 0.0}" in header and "c_upper[2] = {INFINITY, 0.0}" in header
     assert re.search(r"void hvp\(const double \*restrict _z, double _sigma, const double "
                      r"\*restrict _lam, const double \*restrict _v, double \*restrict _out\);",
                      header)
