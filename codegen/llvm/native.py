@@ -156,13 +156,14 @@ class NativeLibrary:
         """Write ``path``.o (and ``path``.so, linked with the system C compiler, and ``path``.h).
 
         ``path`` is a stem: ``lib.write("out/kernels")`` writes out/kernels.o, .so and .h;
-        ``header_extra`` is appended to the header's declarations (constant data).
+        ``header_extra`` is appended to the header's declarations (constant data). Each file
+        appears at once (written under a temporary name, then renamed).
         """
         stem = Path(path)
         stem.parent.mkdir(parents=True, exist_ok=True)
         mod = llvm.parse_assembly(self.optimized)
         obj = stem.with_name(stem.name + ".o")
-        obj.write_bytes(target_machine(pic=True).emit_object(mod))
+        _write_atomic(obj, target_machine(pic=True).emit_object(mod))
         written = [obj]
         if shared:
             cc = _c_compiler()
@@ -178,10 +179,20 @@ class NativeLibrary:
             if proc.returncode != 0:
                 os.unlink(tmp)
                 raise RuntimeError(f"linking {so} with {cc} failed:\n{proc.stderr}")
+            os.chmod(tmp, 0o755)
             os.replace(tmp, so)
             written.append(so)
         if header:
             h = stem.with_name(stem.name + ".h")
-            h.write_text(self.header(stem.name, header_extra))
+            _write_atomic(h, self.header(stem.name, header_extra).encode())
             written.append(h)
         return written
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file and rename: readers never see a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix + ".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o644)                  # mkstemp's 0600 would hide the file from others
+    os.replace(tmp, path)
