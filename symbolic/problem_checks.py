@@ -19,13 +19,22 @@ How a hand-derived quantity is given:
   in the direction given by ``direction={variable: symbol or array of the same shape}``.
 
 >>> import symbolic as sy
->>> x = sy.Variable("x", shape=2)
+>>> x = sy.Variable("x", shape=2, lower=1)
 >>> p = sy.Problem(minimize=x[0]**2 * x[1] + sy.exp(x[1]), subject_to=[x[0] + x[1] <= 3])
 >>> p.check_gradient([2*x[0]*x[1], x[0]**2 + sy.exp(x[1])]).status
 'proved'
 >>> rep = p.check_gradient([2*x[0]*x[1], x[0]**2])
 >>> rep.status, rep.worst
 ('refuted', 'x[1]')
+>>> p.check_jacobian([[1, 1]]).status
+'proved'
+>>> v = sy.Variable("v", shape=2)
+>>> hv = [2*x[1]*v[0] + 2*x[0]*v[1], 2*x[0]*v[0] + sy.exp(x[1])*v[1]]
+>>> p.check_hvp(hv, direction={x: v}).status
+'agrees'
+>>> res = p.compile().solve(x0=[1, 1])
+>>> p.check_kkt(res.x, res.multipliers).passed, p.check_kkt([0.5, 0.5], {"c0": 0.0}).passed
+(True, False)
 """
 from __future__ import annotations
 
