@@ -108,3 +108,27 @@ def test_emit_command_writes_a_c_library(tmp_path, capsys):
     np.testing.assert_allclose(vals[2:9:2], hess @ v, rtol=1e-13)
     jac = np.array([p / z, 2 * z])
     np.testing.assert_allclose(vals[9:], jac @ v, rtol=1e-13)
+
+
+@pytest.mark.slow
+def test_hock_schittkowski_kernels_agree_and_solve():
+    """All six kernels of every HS problem match the numpy backend near x*, and solves reach f*."""
+    from hs_problems import PROBLEMS
+    for hs in PROBLEMS:
+        problem = hs.build()
+        solver = problem.compile(backend="llvm")
+        got = solver.kernels()
+        ref = problem.compile(backend="numpy").kernels()
+        rng = np.random.default_rng(0)
+        z = np.asarray(hs.x_star or hs.x0, float) + 0.01 * rng.standard_normal(got.n)
+        lam, v = rng.standard_normal(got.m), rng.standard_normal(got.n)
+        for name, args in [("objective", (z,)), ("gradient", (z,)), ("constraints", (z,)),
+                           ("jacobian", (z,)), ("hessian", (z, 0.8, lam)),
+                           ("hvp", (z, 0.8, lam, v))]:
+            np.testing.assert_allclose(getattr(got, name)(*args), getattr(ref, name)(*args),
+                                       rtol=1e-10, atol=1e-10, err_msg=f"{hs.name} {name}")
+        if hs.name == "hs002":      # converges to another local minimum (see its XFAIL note)
+            continue
+        res = solver.solve(x0=hs.x0)
+        assert res.converged and res.objective == pytest.approx(hs.f_star, rel=1e-6, abs=1e-6), \
+            hs.name
