@@ -132,3 +132,20 @@ def test_hock_schittkowski_kernels_agree_and_solve():
         res = solver.solve(x0=hs.x0)
         assert res.converged and res.objective == pytest.approx(hs.f_star, rel=1e-6, abs=1e-6), \
             hs.name
+
+
+def test_unsafe_parameter_names_are_mangled_in_the_library(tmp_path):
+    x = sy.Variable("x", shape=3)
+    scale, weights = sy.Parameter("double"), sy.Parameter("lambda", shape=3)
+    problem = sy.Problem(minimize=scale * sy.sum(weights * (x - 1) ** 2))
+    params = {"double": 2.0, "lambda": np.array([1.0, 2.0, 3.0])}
+    got = problem.compile(backend="llvm").kernels(params)
+    z = np.array([0.0, 2.0, 3.0])
+    assert got.objective(z) == pytest.approx(2.0 * (1.0 + 2.0 + 12.0))
+    np.testing.assert_allclose(got.gradient(z), 2.0 * 2 * np.array([1.0, 2.0, 3.0]) * (z - 1))
+    if shutil.which("cc"):
+        solver = problem.compile(backend="llvm")
+        header = next(p for p in solver.write(tmp_path) if p.suffix == ".h").read_text()
+        proto = re.search(r"double objective\((.*)\);", header).group(1)
+        assert [a.split()[-1] for a in proto.split(", ")][1:] == [
+            "u_double_bdb36bb2", "u_lambda_482fbdf6"]

@@ -51,7 +51,8 @@ def _wrap(library: NativeLibrary, sig: CFunction) -> Callable:
     conv = [f"_sympile_ref(_sympile_contiguous({n}, dtype=_sympile_f64))" if p.kind == "array"
             else f"float({n})" for n, p in zip(names, inputs)]
     outs = [f"_sympile_out{k}" for k in range(len(sig.output_sizes))]
-    lines = [f"def {sig.name}({', '.join(names)}):"]
+    func = c_name(sig.name)
+    lines = [f"def {func}({', '.join(names)}):"]
     lines += [f"    {o} = _sympile_empty({max(size, 1)})"
               for o, size in zip(outs, sig.output_sizes)]
     call = f"_sympile_fn({', '.join(conv + [f'_sympile_ref({o})' for o in outs])})"
@@ -64,5 +65,5 @@ def _wrap(library: NativeLibrary, sig: CFunction) -> Callable:
     scope = {"_sympile_fn": library.cfuncs[sig.name], "_sympile_ref": library.ref,
              "_sympile_empty": np.empty, "_sympile_contiguous": np.ascontiguousarray,
              "_sympile_f64": np.float64}
-    exec("\n".join(lines), scope)
-    return scope[sig.name]
+    exec("\n".join(lines), scope)        # names are safe identifiers (`c_name`)
+    return scope[func]
