@@ -7,6 +7,7 @@ its time derivative). The generated module defines ``linear`` (the diagonal of L
 """
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -137,17 +138,109 @@ def _terms_table(terms: dict, plan: SpectralPlan) -> list:
     return table
 
 
+def _copy_blocks(shape, padded) -> list[tuple[str, str]]:
+    """(source, destination) slice tuples that move the retained modes between grids.
+
+    Per axis: the non-negative wave numbers 0 .. n/2-1 and the negative ones -(n/2-1) .. -1
+    (the Nyquist mode is dropped, as it has no partner to keep the padded field real).
+    """
+    per_axis = []
+    for n, m in zip(shape, padded):
+        h = n // 2
+        per_axis.append([(f"slice(0, {h})", f"slice(0, {h})"),
+                         (f"slice({h + 1}, {n})", f"slice({m - n + h + 1}, {m})")])
+    return [("(" + ", ".join(c[0] for c in combo) + ",)",
+             "(" + ", ".join(c[1] for c in combo) + ",)")
+            for combo in itertools.product(*per_axis)]
+
+
+def _transform_helpers(plan: SpectralPlan, backend: str) -> list[str]:
+    """``_to_physical`` (pad, inverse FFT) and ``_to_spectral`` (FFT, truncate), straight-line.
+
+    Scaling by the grid ratio is folded into the copies; without padding there are no copies.
+    numpy/numba call pocketfft's ``c2c`` (SciPy's binding) directly, which skips scipy.fft's
+    per-call argument handling (half the time of a 512-point transform); jax uses jnp.fft.
+    """
+    jax = backend == "jax"
+    npts, mpts = plan.size, int(np.prod(plan.padded))
+    padded = plan.padded != plan.shape
+    if jax:
+        inv = "_fft.ifftn(full)" if padded else "_fft.ifftn(spec)"
+        fwd = "_fft.fftn(values)"
+    else:
+        inv = "_c2c(full, _AXES, False, 0, full)" if padded else "_c2c(spec, _AXES, False, 2)"
+        fwd = "_c2c(values, _AXES, True, 0)"
+    lines = ["def _to_physical(spec):"]
+    if padded:
+        scale = mpts / npts if jax else 1.0 / npts     # jnp.fft.ifftn divides by M itself
+        lines.append("    full = _xp.zeros(_PADDED, dtype=complex)")
+        for src, dst in _copy_blocks(plan.shape, plan.padded):
+            lines.append(f"    full = full.at[{dst}].set(spec[{src}] * {scale!r})" if jax
+                         else f"    full[{dst}] = spec[{src}] * {scale!r}")
+    lines += [f"    return {inv}", "", "def _to_spectral(values):"]
+    if padded:
+        lines += [f"    spec = {fwd}", "    out = _xp.zeros(_SHAPE, dtype=complex)"]
+        for src, dst in _copy_blocks(plan.shape, plan.padded):
+            lines.append(f"    out = out.at[{src}].set(spec[{dst}] * {npts / mpts!r})" if jax
+                         else f"    out[{src}] = spec[{dst}] * {npts / mpts!r}")
+        lines += ["    return out", ""]
+    else:
+        lines += [f"    return {fwd}", ""]
+    return lines
+
+
+def _gather_code(table, target: str, transform: str, grid_size: int, block: int, jax: bool,
+                 multiplier: str) -> list[str]:
+    """Code filling ``target`` with the physical values (``grid_size`` each) of ``table``'s terms.
+
+    Each term's spectrum is the state slice of length ``block`` at its offset, times its
+    derivative multiplier; the real and imaginary parts of one transform are stored in turn.
+    """
+    lines, parts, off = [], [], 0
+    for g, (state_off, orders, kinds) in enumerate(table):
+        spec = f"_y[{state_off}:{state_off + block}].reshape(_SHAPE)"
+        if any(orders):
+            spec += f" * {multiplier}{g}"
+        lines.append(f"    _v{g} = {transform}({spec})")
+        for kind in kinds:
+            part = f"_v{g}.{'real' if kind == 'real' else 'imag'}.ravel()"
+            if jax:
+                parts.append(part)
+            else:
+                lines.append(f"    {target}[{off}:{off + grid_size}] = {part}")
+            off += grid_size
+    if jax:
+        lines.append(f"    {target} = _xp.concatenate([{', '.join(parts)}])" if parts else
+                     f"    {target} = _xp.zeros(0)")
+    else:
+        lines.insert(0, f"    {target} = _xp.empty({off})")
+    return lines
+
+
 def driver_source(plan: SpectralPlan, backend: str) -> str:
-    """The FFT driver: multipliers, padding, transforms, and the kernels' glue."""
-    xp = "jax.numpy" if backend == "jax" else "numpy"
+    """The FFT driver: multipliers, padding, transforms, and the kernels' glue.
+
+    Straight-line code specialized to the problem: SciPy's FFT (pocketfft) for numpy/numba,
+    ``jax.numpy.fft`` for jax; one buffer for the physical values, one for the result.
+    """
+    jax = backend == "jax"
     dom = plan.pde.domain
     printer = NumPyVectorPrinter()
     ks = wavenumbers(dom.ndim)
-    lines = [f"_SHAPE = {plan.shape}", f"_PADDED = {plan.padded}", f"_SIZE = {plan.size}",
-             f"_FIELDS = {len(plan.evolutions)}", f"_LEVELS = {plan.levels}",
-             "_K = numpy.meshgrid(" + ", ".join(
-                 f"2 * numpy.pi / {float(a.length)!r} * numpy.fft.fftfreq({a.points}, "
-                 f"1.0 / {a.points})" for a in dom.axes) + ", indexing='ij')"]
+    lines = (["import jax.numpy as _xp", "import jax.numpy.fft as _fft"] if jax else
+             ["import numpy.fft as _fft", "_xp = numpy", "try:",
+              "    from scipy.fft._pocketfft.pypocketfft import c2c as _c2c",
+              "except ImportError:   # the same transforms through numpy.fft",
+              "    def _c2c(a, axes, forward, inorm, out=None):",
+              "        norm = 'backward' if forward or inorm == 2 else 'forward'",
+              "        return (_fft.fftn if forward else _fft.ifftn)(a, axes=axes, norm=norm)"])
+    lines.append(f"_AXES = {tuple(range(dom.ndim))!r}")
+    lines += [f"_SHAPE = {plan.shape}", f"_PADDED = {plan.padded}", f"_SIZE = {plan.size}",
+              f"_FIELDS = {len(plan.evolutions)}", f"_LEVELS = {plan.levels}",
+              "_SCALE = float(numpy.prod(_PADDED)) / float(numpy.prod(_SHAPE))",
+              "_K = numpy.meshgrid(" + ", ".join(
+                  f"2 * numpy.pi / {float(a.length)!r} * numpy.fft.fftfreq({a.points}, "
+                  f"1.0 / {a.points})" for a in dom.axes) + ", indexing='ij')"]
     for a, k in enumerate(ks):
         lines.append(f"{k.name} = _K[{a}]")
     lin = []
@@ -167,78 +260,67 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
               "def hermitian(spec):",
               "    \"\"\"The Hermitian part (c_k + conj(c_-k))/2: exactly the spectrum of a real field."
               "\"\"\"",
-              f"    return 0.5 * (spec + {xp}.conj(spec[_MIRROR]))", ""]
-    lines += [
-        "",
-        "def _keep(n, m):",
-        "    src = numpy.concatenate([numpy.arange(0, n // 2), numpy.arange(n // 2 + 1, n)])",
-        "    dst = numpy.concatenate([numpy.arange(0, n // 2), numpy.arange(m - n + n // 2 + 1, m)])",
-        "    return src, dst",
-        "",
-        "_SRC, _DST = zip(*[_keep(n, m) for n, m in zip(_SHAPE, _PADDED)])",
-        "_SRC, _DST = numpy.ix_(*_SRC), numpy.ix_(*_DST)",
-        "_SCALE = float(numpy.prod(_PADDED)) / float(numpy.prod(_SHAPE))",
-        "",
-        "def _multiplier(orders):",
-        "    out = numpy.ones(_SHAPE, dtype=complex)",
-        "    for a, o in enumerate(orders):",
-        "        if o:",
-        "            k = _K[a].copy()",
-        "            if o % 2:",
-        "                k[numpy.abs(k) == numpy.abs(k).max()] = 0.0",
-        "            out = out * (1j * k) ** o",
-        "    return out",
-        ""]
-    setter = ("    full = full.at[_DST].set(spec[_SRC])" if backend == "jax" else
-              "    full[_DST] = spec[_SRC]")
-    lines += ["def _parts(values, parts):",
-              "    return [(values.real if p == 'real' else values.imag).ravel() for p in parts]",
+              "    return 0.5 * (spec + _xp.conj(spec[_MIRROR]))",
               "",
-              "def _to_physical(spec, parts):",
-              f"    full = {xp}.zeros(_PADDED, dtype=complex)", setter,
-              f"    return _parts({xp}.fft.ifftn(full) * _SCALE, parts)", "",
-              "def _to_spectral(values):",
-              f"    spec = {xp}.fft.fftn(values) / _SCALE",
-              f"    out = {xp}.zeros(_SHAPE, dtype=complex)",
-              ("    return out.at[_SRC].set(spec[_DST])" if backend == "jax" else
-               "    out[_SRC] = spec[_DST]\n    return out"), ""]
-    for name, table in (("nonlinear", _terms_table(plan.split.terms, plan)),
-                        ("physical", _terms_table(plan.monitor_terms, plan))):
-        lines.append(f"_{name.upper()}_TERMS = [" + ", ".join(
-            f"({off}, _multiplier({orders}), {tuple(parts)!r})" for off, orders, parts in table)
-            + "]")
+              "def _multiplier(orders):",
+              "    out = numpy.ones(_SHAPE, dtype=complex)",
+              "    for a, o in enumerate(orders):",
+              "        if o:",
+              "            k = _K[a].copy()",
+              "            if o % 2:",
+              "                k[numpy.abs(k) == numpy.abs(k).max()] = 0.0",
+              "            out = out * (1j * k) ** o",
+              "    return out",
+              ""]
+    lines += _transform_helpers(plan, backend)
+    tables = {"N": _terms_table(plan.split.terms, plan),
+              "P": _terms_table(plan.monitor_terms, plan)}
+    for tag, table in tables.items():
+        for g, (_, orders, _) in enumerate(table):
+            if any(orders):
+                lines.append(f"_M{tag}{g} = _multiplier({orders})")
     params = ", ".join(["t"] + [p.name for p in plan.pde.parameters])
-    lines += [
-        "",
-        f"def nonlinear(_y, {params}):",
-        "    parts = [a for o, m, r in _NONLINEAR_TERMS "
-        "for a in _to_physical(_y[o:o + _SIZE].reshape(_SHAPE) * m, r)]",
-        f"    w = {xp}.concatenate(parts) if parts else {xp}.zeros(0)",
-        f"    nv = pointwise(w, {params})",
-        "    npad = int(numpy.prod(_PADDED))",
-        "    out = [_to_spectral(nv[k * npad:(k + 1) * npad].reshape(_PADDED)).ravel() "
-        "for k in range(_FIELDS)]",
-        "    # real fields: rounding in the transforms leaves an anti-Hermitian part that the",
-        "    # nonlinearity never sees and an unstable linear mode would amplify; remove it",
-        f"    return {xp}.concatenate([hermitian(o) if k in _REAL_FIELDS else o "
-        "for k, o in enumerate(out)])",
-        "",
-        f"def rhs(_y, {params}):",
-        "    n = _SIZE * _FIELDS",
-        "    if _LEVELS == 2:",
-        f"        return {xp}.concatenate([_y[n:], LINEAR * _y[:n] + nonlinear(_y, {params})])",
-        f"    return LINEAR * _y + nonlinear(_y, {params})",
-        "",
-        "def fields(_y):",
-        f"    return [{xp}.fft.ifftn(_y[k * _SIZE:(k + 1) * _SIZE].reshape(_SHAPE)) "
-        "for k in range(_FIELDS * _LEVELS)]",
-        "",
-        "def physical_terms(_y):",
-        f"    parts = [a for o, m, r in _PHYSICAL_TERMS "
-        f"for a in _parts({xp}.fft.ifftn(_y[o:o + _SIZE].reshape(_SHAPE) * m), r)]",
-        f"    return {xp}.concatenate(parts) if parts else {xp}.zeros(0)",
-        ""]
-    if backend == "jax":
+    npad, n = int(np.prod(plan.padded)), plan.size
+    lines += ["", f"def nonlinear(_y, {params}):",
+              "    \"\"\"N(y): spectra -> physical values on the padded grid -> pointwise kernel -> "
+              "spectra.\"\"\""]
+    lines += _gather_code(tables["N"], "_w", "_to_physical", npad, n, jax, "_MN")
+    lines.append(f"    _nv = pointwise(_w, {params})")
+    outs = []
+    for k in range(len(plan.evolutions)):
+        value = f"_to_spectral(_nv[{k * npad}:{(k + 1) * npad}].reshape(_PADDED)).ravel()"
+        # real fields: rounding in the transforms leaves an anti-Hermitian part that the
+        # nonlinearity never sees and an unstable linear mode would amplify; remove it
+        outs.append(f"hermitian({value})" if k in real else value)
+    if len(outs) == 1:
+        lines.append(f"    return {outs[0]}")
+    elif jax:
+        lines.append(f"    return _xp.concatenate([{', '.join(outs)}])")
+    else:
+        lines.append(f"    _out = _xp.empty({len(outs) * n}, dtype=complex)")
+        lines += [f"    _out[{k * n}:{(k + 1) * n}] = {o}" for k, o in enumerate(outs)]
+        lines.append("    return _out")
+    nf = n * len(plan.evolutions)
+    lines += ["", f"def rhs(_y, {params}):"]
+    if plan.levels == 2:
+        lines.append(f"    return _xp.concatenate([_y[{nf}:], LINEAR * _y[:{nf}] + "
+                     f"nonlinear(_y, {params})])")
+    elif backend == "numba":
+        lines.append(f"    return _linear_plus(LINEAR, _y, nonlinear(_y, {params}))")
+    else:
+        lines.append(f"    return LINEAR * _y + nonlinear(_y, {params})")
+    if backend == "numba":
+        lines += ["", "@numba.njit(cache=True, nogil=True)", "def _linear_plus(lin, y, nl):",
+                  "    out = numpy.empty_like(nl)", "    for i in range(nl.size):",
+                  "        out[i] = lin[i] * y[i] + nl[i]", "    return out"]
+    lines += ["", "def fields(_y):",
+              "    return [_fft.ifftn(_y[k * _SIZE:(k + 1) * _SIZE].reshape(_SHAPE)) "
+              "for k in range(_FIELDS * _LEVELS)]",
+              "", "def _unpadded(spec):", "    return _fft.ifftn(spec)",
+              "", "def physical_terms(_y):"]
+    lines += _gather_code(tables["P"], "_w", "_unpadded", n, n, jax, "_MP")
+    lines += ["    return _w", ""]
+    if jax:
         lines += ["rhs = jax.jit(rhs)", "nonlinear = jax.jit(nonlinear)", ""]
     return "\n".join(lines)
 
