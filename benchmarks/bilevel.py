@@ -19,7 +19,9 @@ counts kernel calls, inner solves included (IPOPT's for casadi-kkt).
 lv-hba runs twice: with the example's tuned settings and with the authors' settings
 (c_k = 0.025 (k+1)^0.3, alpha = 0.008, beta = 0.02, eta = 0.01, gamma = 10) for 20000 iterations.
 
-Run:  python benchmarks/bilevel.py [--quick] [--repeats 3] [--examples toy_closed_form,...]
+--large adds hyper-cleaning with 10^4 training samples (one repeat each).
+
+Run:  python benchmarks/bilevel.py [--quick] [--large] [--repeats 3] [--examples toy_closed_form,...]
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 EXAMPLES = ["toy_closed_form", "constrained_nonsmooth", "ridge_hyperparameter", "hyper_cleaning"]
+LARGE = (10_000, 2_000, 20)     # hyper-cleaning with --large: training, validation rows, features
 AUTHORS = dict(max_iter=20_000)
 T_SCHEDULE = [1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]
 
@@ -79,7 +82,7 @@ def _casadi_kkt(name, ex):
         return F, ca.vertcat(r, w), g, np.zeros(k), np.zeros(k), [-8] + [-np.inf] * k, \
             [4] + [np.inf] * k, np.r_[ex["x0"], ex["y0"]], None
     u = ca.SX.sym("u", m)
-    g = ca.mtimes(ca.DM(A.T), u * res) / m + ex["mu"] * w
+    g = ca.mtimes(ca.DM(A.T), u * res) / m + ex["MU"] * w
     return F, ca.vertcat(u, w), g, np.zeros(k), np.zeros(k), [0] * m + [-np.inf] * k, \
         [1] * m + [np.inf] * k, np.r_[ex["x0"], ex["y0"]], None
 
@@ -112,6 +115,21 @@ def casadi_kkt(name, ex, repeats):
 
 
 # ----------------------------------------------------------------------------- sympile runs
+def load(name: str) -> dict:
+    """An example's namespace; "hyper_cleaning_large" is hyper-cleaning at the `LARGE` size."""
+    if name != "hyper_cleaning_large":
+        return runpy.run_path(str(ROOT / "examples" / "bilevel" / f"{name}.py"))
+    ex = runpy.run_path(str(ROOT / "examples" / "bilevel" / "hyper_cleaning.py"))
+    reference = ex["known_answer"]
+    m, mv, p = LARGE
+    params, _ = ex["generate"](m, mv, p)
+    x0 = np.full(m, 0.5)
+    ex.update(bilevel=ex["build"](m, mv, p), params=params, x0=x0, y0=np.zeros(p),
+              METHODS=("auto", "implicit", "value-penalty"), SETTINGS={},
+              known_answer=lambda: reference(params, x0))
+    return ex
+
+
 def run_sympile(solver, ex, method, settings, repeats):
     kwargs = dict(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method=method, **settings)
     solver.solve(**kwargs)                               # warm-up: numba compiles on first call
@@ -125,8 +143,11 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--backend", default="numba")
     ap.add_argument("--examples", default=",".join(EXAMPLES))
+    ap.add_argument("--large", action="store_true",
+                    help=f"also hyper-cleaning at m = {LARGE[0]} (one repeat; minutes)")
     args = ap.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
+    names = args.examples.split(",") + (["hyper_cleaning_large"] if args.large else [])
     try:
         import casadi  # noqa: F401
         have_casadi = True
@@ -135,8 +156,8 @@ def main(argv=None) -> None:
     print(f"{'example':22s} {'method':22s} {'status':9s} {'iters':>7s} {'evals':>8s} "
           f"{'time':>10s} {'|F-F*|/|F*|':>12s}")
     print("-" * 96)
-    for name in args.examples.split(","):
-        ex = runpy.run_path(str(ROOT / "examples" / "bilevel" / f"{name}.py"))
+    for name in names:
+        ex = load(name)
         t0 = time.perf_counter()
         known = ex["known_answer"]()
         t_ref = time.perf_counter() - t0
@@ -151,7 +172,7 @@ def main(argv=None) -> None:
         for method in ex["METHODS"]:
             if method == "lv-hba" and args.quick:
                 continue
-            reps = 1 if method == "lv-hba" else repeats
+            reps = 1 if method == "lv-hba" or name.endswith("_large") else repeats
             runs = [("", ex["SETTINGS"].get(method, {}))]
             if method == "lv-hba":
                 runs = [(" (tuned)", ex["SETTINGS"][method]), (" (authors')", AUTHORS)]
@@ -163,7 +184,8 @@ def main(argv=None) -> None:
                 row(label, res.status, res.iterations, sum(res.kernel_evaluations.values()),
                     seconds, res.upper_objective)
         if have_casadi:
-            seconds, (F, iters, evals, status) = casadi_kkt(name, ex, repeats)
+            seconds, (F, iters, evals, status) = casadi_kkt(name.removesuffix("_large"), ex,
+                                                            repeats)
             row("casadi-kkt (ipopt)", "optimal" if status == "Solve_Succeeded" else status[:9],
                 iters, evals, seconds, F)
         row("reference (by hand)", "optimal", 0, 0, t_ref, fstar)

@@ -15,20 +15,25 @@ from scipy.optimize import minimize
 
 import symbolic as sy
 
-m, mv, p, mu = 60, 40, 5, 1e-2
-A = sy.Parameter("A", shape=(m, p))
-b = sy.Parameter("b", shape=m)
-Av = sy.Parameter("Av", shape=(mv, p))
-bv = sy.Parameter("bv", shape=mv)
-u = sy.Variable("u", shape=m, lower=0, upper=1)
-w = sy.Variable("w", shape=p)
-lower = sy.Problem(minimize=sy.sum(u * (A @ w - b) ** 2) / (2 * m) + mu * sy.sum(w ** 2) / 2,
-                   over=w)
-upper = sy.Problem(minimize=sy.sum((Av @ w - bv) ** 2) / (2 * mv), over=u)
-bilevel = sy.Bilevel(upper=upper, lower=lower, name="hyper-cleaning")
+MU = 1e-2
 
 
-def generate(seed=3):
+def build(m=60, mv=40, p=5):
+    """The bilevel problem for m training and mv validation samples of p features."""
+    A = sy.Parameter("A", shape=(m, p))
+    b = sy.Parameter("b", shape=m)
+    Av = sy.Parameter("Av", shape=(mv, p))
+    bv = sy.Parameter("bv", shape=mv)
+    u = sy.Variable("u", shape=m, lower=0, upper=1)
+    w = sy.Variable("w", shape=p)
+    lower = sy.Problem(minimize=sy.sum(u * (A @ w - b) ** 2) / (2 * m) + MU * sy.sum(w ** 2) / 2,
+                       over=w)
+    upper = sy.Problem(minimize=sy.sum((Av @ w - bv) ** 2) / (2 * mv), over=u)
+    return sy.Bilevel(upper=upper, lower=lower, name="hyper-cleaning")
+
+
+def generate(m=60, mv=40, p=5, seed=3):
+    """Data with a third of the training targets corrupted; returns (params, corrupted rows)."""
     rng = np.random.default_rng(seed)
     w_true = rng.standard_normal(p)
     a, av = rng.standard_normal((m, p)), rng.standard_normal((mv, p))
@@ -38,16 +43,18 @@ def generate(seed=3):
     return {"A": a, "b": targets, "Av": av, "bv": av @ w_true + 0.1 * rng.standard_normal(mv)}, bad
 
 
+bilevel = build()
 params, corrupted = generate()
-x0, y0 = np.full(m, 0.5), np.zeros(p)
+x0, y0 = np.full(60, 0.5), np.zeros(5)
 
 
 def known_answer(params=params, x0=x0):
     """Reference (u*, F*) from the closed-form lower level and exact hypergradients."""
     a, bb, av, bvv = params["A"], params["b"], params["Av"], params["bv"]
+    (m, p), mv = a.shape, av.shape[0]
 
     def phi(uu):
-        H = a.T @ (uu[:, None] * a) / m + mu * np.eye(p)
+        H = a.T @ (uu[:, None] * a) / m + MU * np.eye(p)
         ww = np.linalg.solve(H, a.T @ (uu * bb) / m)
         res_v = av @ ww - bvv
         g_w = av.T @ res_v / mv
