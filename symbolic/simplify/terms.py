@@ -189,13 +189,18 @@ class Encoder:
 
         SymPy's automatic evaluation can undo a choice of the extraction: ``h*(s**h)**2``
         becomes ``h*s**(2*h)``, a second general power. ``evaluate=False`` builds the terms
-        exactly as extracted (binary sums and products), which the printers handle as well.
+        exactly as extracted (binary sums and products), which the printers handle as well;
+        its sums and products never repeat an argument (see `_distinct_args`).
         """
         built: list[Expr] = []
         with sympy.evaluate(evaluate):
             for node in graph.nodes:
                 built.append(self._build(node, built))
-        return [built[r] for r in graph.roots]
+        roots = [built[r] for r in graph.roots]
+        if evaluate:
+            return roots
+        memo: dict = {}
+        return [_distinct_args(e, memo) for e in roots]
 
     def _build(self, node: Node, built: list[Expr]) -> Expr:
         op = node[0]
@@ -223,6 +228,38 @@ class Encoder:
         if op == "Sqrt":
             return _power(args[0], Rational(1, 2))
         return _CLASSES[op](*args)
+
+
+def _distinct_args(e: sympy.Basic, memo: dict) -> sympy.Basic:
+    """``e`` with no unevaluated product or sum repeating an argument or holding two numbers:
+    ``x*x -> x**2``, ``-1*4*x -> -4*x``, ``a + a -> 2*a``. `sympy.cse` matches common
+    arguments of products and sums as sets, and silently miscomputes when one repeats."""
+    if e.is_Atom or isinstance(e, Indexed) or not e.args:
+        return e
+    if e not in memo:
+        args = [_distinct_args(a, memo) for a in e.args]
+        if isinstance(e, (Mul, Add)):
+            numbers = [a for a in args if a.is_Number]
+            counts: dict = {}
+            for a in args:
+                if not a.is_Number:
+                    counts[a] = counts.get(a, 0) + 1
+            if isinstance(e, Mul):
+                coeff = Mul(*numbers)
+                rest = [a if k == 1 else Pow(a, k, evaluate=False) for a, k in counts.items()]
+            else:
+                coeff = Add(*numbers)
+                rest = [a if k == 1 else Mul(k, a, evaluate=False) for a, k in counts.items()]
+            identity = 1 if isinstance(e, Mul) else 0
+            parts = ([coeff] if coeff != identity or not rest else []) + rest
+            memo[e] = parts[0] if len(parts) == 1 else e.func(*parts, evaluate=False)
+        elif tuple(args) == e.args:
+            memo[e] = e
+        elif isinstance(e, (Pow, sympy.Function)):
+            memo[e] = e.func(*args, evaluate=False)
+        else:
+            memo[e] = e.func(*args)
+    return memo[e]
 
 
 def _is_reciprocal(f: Expr) -> bool:
