@@ -127,3 +127,32 @@ def test_lowered_polynomial_derivatives_equal_the_input():
     point = {s: sy.Rational(k + 3, 7) for k, s in enumerate(xs + vs)}
     for got, want in zip(lowered(exprs, "egraph"), exprs):
         assert got.xreplace(point) == want.xreplace(point)
+
+
+def _rational_trees():
+    from hypothesis import strategies as st
+    a, b = sy.symbols("a b", real=True)
+    leaves = st.sampled_from([a, b, sy.Integer(2), sy.Rational(1, 3), a + 1])
+    unary = st.sampled_from([lambda e: e ** 2, lambda e: e ** 3, lambda e: e ** 5,
+                             lambda e: 1 / (1 + e ** 2), lambda e: -e])
+    binary = st.sampled_from([sy.Add, sy.Mul, lambda p, q: p - q, lambda p, q: p / (2 + q ** 2)])
+    tree = st.recursive(leaves, lambda kids: st.one_of(
+        st.builds(lambda f, e: f(e), unary, kids),
+        st.builds(lambda f, p, q: f(p, q), binary, kids, kids)), max_leaves=7)
+    return st.lists(tree, min_size=2, max_size=4), (a, b)
+
+
+def test_lowered_random_rational_expressions_are_exact():
+    """Rewriting + CSE + shared reciprocals change nothing over the rationals (exact check)."""
+    from hypothesis import HealthCheck, given, settings
+
+    lists, (a, b) = _rational_trees()
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(lists)
+    def prop(exprs):
+        point = {a: sy.Rational(3, 7), b: sy.Rational(-5, 4)}
+        for got, want in zip(lowered(exprs, "egraph"), exprs):
+            assert sy.simplify(got.xreplace(point) - sy.sympify(want).xreplace(point)) == 0
+
+    prop()
