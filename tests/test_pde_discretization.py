@@ -79,3 +79,68 @@ def test_spectral_split_separates_linear_part():
     k = sy.Symbol("_k0", real=True)
     assert sy.simplify(split.linear[u] - (-0.1 * k ** 2 + 2)) == 0
     assert split.degree == 2
+
+
+def beam_rhs_error(n: int, order: int, kind: str) -> float:
+    """u_t = -u_xxxx with two conditions per end: clamped (u = u_x = 0) or hinged (u = u_xx = 0)."""
+    dom = sy.Domain(x=(0, 1), points=n + 1, periodic=False)
+    u = sy.Field("u", dom)
+    second = 1 if kind == "clamped" else 2
+    exact = sy.sin(sy.pi * x) ** 2 if kind == "clamped" else sy.sin(sy.pi * x)
+    bcs = [c for end in (0, 1) for c in (sy.Eq(u.at(x=end), 0),
+                                         sy.Eq(u.diff(x, second).at(x=end), 0))]
+    sim = sy.PDE(sy.Eq(u.diff(t), -u.diff(x, 4)), initial={u: exact}, bcs=bcs).compile(order=order)
+    assert sim.size == n - 3                          # two nodes eliminated at each end
+    ref = sy.lambdify(x, -sy.diff(exact, x, 4))(dom.grid()[0])[2:-2]
+    return np.abs(sim.rhs(0.0, sim.initial_state()) - ref).max()
+
+
+@pytest.mark.parametrize("kind,order", [("clamped", 2), ("hinged", 2), ("hinged", 4)])
+def test_two_boundary_conditions_per_end_converge_at_the_design_order(kind, order):
+    result = sy.convergence_order(lambda n: beam_rhs_error(n, order, kind), points=[32, 64])
+    assert result.orders[-1] > order - 0.3, str(result)
+
+
+def test_dependent_boundary_conditions_are_rejected():
+    dom = sy.Domain(x=(0, 1), points=21, periodic=False)
+    u = sy.Field("u", dom)
+    pde = sy.PDE(sy.Eq(u.diff(t), -u.diff(x, 4)), initial={u: 0},
+                 bcs=[sy.Eq(u.at(x=0), 0), sy.Eq(2 * u.at(x=0), 0),
+                      sy.Eq(u.at(x=1), 0), sy.Eq(u.diff(x).at(x=1), 0)])
+    with pytest.raises(sy.DeclarationError, match="lower end of 'x' do not determine"):
+        pde.compile()
+
+
+def test_mixed_derivative_on_a_bounded_square_is_second_order():
+    def error(n):
+        dom = sy.Domain(x=(0, 1), y=(0, 1), points=(n + 1, n + 1), periodic=False)
+        u = sy.Field("u", dom)
+        exact = sy.sin(sy.pi * x) * sy.cos(sy.pi * y / 2)
+        walls = [sy.Eq(u.at(x=0), 0), sy.Eq(u.at(x=1), 0), sy.Eq(u.diff(y).at(y=0), 0),
+                 sy.Eq(u.at(y=1), 0)]
+        op = u.diff(x, 2) + u.diff(y, 2) + u.diff(x, y)
+        sim = sy.PDE(sy.Eq(u.diff(t), op), initial={u: exact}, bcs=walls).compile()
+        X, Y = dom.mesh()
+        ref = sy.lambdify((x, y), sy.diff(exact, x, 2) + sy.diff(exact, y, 2)
+                          + sy.diff(exact, x, y))(X, Y)[1:-1, 1:-1]
+        return np.abs(sim.rhs(0.0, sim.initial_state()) - ref.ravel()).max()
+
+    assert sy.convergence_order(error, points=[10, 20]).order > 1.8
+
+
+def test_velocity_of_a_second_order_field_on_a_neumann_boundary():
+    """u_tt = u_xx, u_x = 0 at both ends: the standing wave cos(pi x) cos(pi t)."""
+    dom = sy.Domain(x=(0, 1), points=41, periodic=False)
+    u = sy.Field("u", dom)
+    pde = sy.PDE(sy.Eq(u.diff(t, 2), u.diff(x, 2)),
+                 initial={u: sy.cos(sy.pi * x), u.diff(t): sy.pi * sy.cos(sy.pi * x)},
+                 bcs=[sy.Eq(u.diff(x).at(x=0), 0), sy.Eq(u.diff(x).at(x=1), 0)],
+                 monitors={"energy": sy.integral(u.diff(t) ** 2 + u.diff(x) ** 2)})
+    sol = pde.compile(order=4, integrator="verlet").run(t_end=1.0, dt=1e-3, save_every=0.5)
+    xs = dom.grid()[0]
+    for k, tk in enumerate(sol.t):
+        exact = np.cos(np.pi * xs) * (np.cos(np.pi * tk) + np.sin(np.pi * tk))
+        assert np.abs(sol["u"][k] - exact).max() < 1e-4
+        np.testing.assert_allclose(sol["u_t"][k][[0, -1]], np.pi * np.array([1, -1]) * (
+            np.cos(np.pi * tk) - np.sin(np.pi * tk)), atol=1e-4)
+    np.testing.assert_allclose(sol.monitors["energy"], np.pi ** 2, rtol=1e-5)

@@ -19,7 +19,7 @@ from sympy import Derivative, Expr, Indexed, Integer, Symbol
 from ..arrays import ArrayVariable
 from ..errors import DeclarationError
 from .field import TIME, FieldFunction
-from .pde import PDE, DomainIntegral
+from .pde import PDE, DomainIntegral, spatial_order
 from .semidiscrete import RowPiece, SemiDiscrete, StateBlock
 
 
@@ -42,7 +42,13 @@ class FiniteDifference:
             raise DeclarationError(f"finite-difference order must be even and >= 2, got {order}")
         self.pde, self.order = pde, order
         self.domain = pde.domain
-        self.bc = {(b.field, b.axis, b.side): b for b in pde.bcs}
+        self.bc: dict[tuple, list] = {}
+        for b in pde.bcs:
+            self.bc.setdefault((b.field, b.axis, b.side), []).append(b)
+        self._eliminated: dict[tuple, dict] = {}
+        self._highest = {(ev.field, a): max(spatial_order(e.rhs, ev.field, sym)
+                                            for e in pde.evolutions)
+                         for ev in pde.evolutions for a, sym in enumerate(self.domain.symbols)}
         self.blocks: dict[tuple, StateBlock] = {}
         for level in (0, 1):   # all values first, then all velocities (Verlet's [u, v] layout)
             for ev in pde.evolutions:
@@ -59,8 +65,8 @@ class FiniteDifference:
         axis = self.domain.axes[a]
         if axis.periodic:
             return 0, axis.points - 1
-        lo = 1 if (fld, axis.name, "lower") in self.bc else 0
-        hi = axis.points - 2 if (fld, axis.name, "upper") in self.bc else axis.points - 1
+        lo = len(self.bc.get((fld, axis.name, "lower"), ()))
+        hi = axis.points - 1 - len(self.bc.get((fld, axis.name, "upper"), ()))
         return lo, hi
 
     # -- values of fields at grid nodes -------------------------------------------------------
@@ -80,39 +86,73 @@ class FiniteDifference:
 
     def boundary_value(self, fld: FieldFunction, a: int, side: str, node: tuple,
                        level: int = 0) -> Expr:
-        """Eliminated boundary node: solve ``alpha u + beta u_x = g`` with a one-sided stencil.
+        """An eliminated boundary node, from the p conditions at that end of axis ``a``.
 
-        At level 1 (the velocity of a second-order field) the time derivative of the condition,
-        ``alpha u_t + beta u_xt = g_t``, is solved the same way.
+        Each condition is linear in u, u_x, u_xx, ... at the boundary; every derivative becomes
+        a one-sided stencil over the p boundary nodes and the interior unknowns, and the p x p
+        linear system gives the p boundary nodes. The eliminated nodes enter the equation's
+        highest derivative (order M) divided by h^M, so they must be accurate to
+        O(h^(order + M)): a condition's m-th derivative takes order + M points. At level 1 (the
+        velocity of a second-order field) the time derivative of each condition is used.
         """
         axis = self.domain.axes[a]
-        bc = self.bc[(fld, axis.name, side)]
-        d1 = Derivative(fld, axis.symbol)
-        su, sd = Symbol("_bc_u"), Symbol("_bc_du")
-        lin = bc.lhs.xreplace({d1: sd, fld: su})
-        alpha, beta = sympy.diff(lin, su), sympy.diff(lin, sd)
-        if sympy.expand(lin - alpha * su - beta * sd) != 0 or (alpha * beta).has(su, sd, fld):
-            raise NotImplementedError(f"boundary condition {bc.lhs} = {bc.value} is not of the "
-                                      f"form a*u + b*u_{axis.name} = g; only those are supported")
         j0 = 0 if side == "lower" else axis.points - 1
         sign = 1 if side == "lower" else -1
-        # one order more accurate than the interior: the eliminated node enters second
-        # differences divided by h^2, which would otherwise cost an order of accuracy
-        offsets = tuple(sign * s for s in range(self.order + 2))
-        w = stencil_weights(1, offsets)
+        key = (fld, a, side, level, node[:a] + node[a + 1:])
+        if key not in self._eliminated:
+            self._eliminated[key] = self._solve_boundary(fld, a, side, node, level, j0, sign)
+        return self._eliminated[key][(node[a] - j0) * sign]
+
+    def _solve_boundary(self, fld, a, side, node, level, j0, sign) -> dict:
+        axis = self.domain.axes[a]
+        conditions = self.bc[(fld, axis.name, side)]
+        p = len(conditions)
+        unknown = [Symbol(f"_bnode{k}") for k in range(p)]
         h = self._spacing(a)
-        if level and (alpha.has(TIME) or beta.has(TIME)):
-            raise NotImplementedError(f"boundary condition {bc.lhs} = {bc.value} of the "
-                                      f"second-order field '{fld.func}' has time-dependent "
-                                      f"coefficients; only its right side may depend on t")
-        rest = sympy.Add(*[w[k] / h * self.value(fld, level, node[:a] + (j0 + offsets[k],)
-                                                  + node[a + 1:])
-                           for k in range(1, len(offsets))])
         coords = self._coords(node, skip=a)
         coords[axis.symbol] = axis.lower if side == "lower" else axis.upper
-        value = sympy.diff(bc.value, TIME) if level else bc.value
-        g, al, be = (sympy.sympify(e).xreplace(coords) for e in (value, alpha, beta))
-        return (g - be * rest) / (al + be * w[0] / h)
+
+        def at(k: int) -> Expr:
+            return unknown[k] if k < p else self.value(fld, level, node[:a] + (j0 + sign * k,)
+                                                       + node[a + 1:])
+
+        equations = []
+        for bc in conditions:
+            derivs = {d: Symbol(f"_bc_d{d.derivative_count}") for d in bc.lhs.atoms(Derivative)}
+            if any(d.expr != fld or d.variables != (axis.symbol,) * d.derivative_count
+                   for d in derivs):
+                raise NotImplementedError(f"boundary condition {bc.lhs} = {bc.value}: only "
+                                          f"derivatives of '{fld.func}' normal to the boundary "
+                                          f"(along '{axis.name}') are supported")
+            su = Symbol("_bc_d0")
+            lin = bc.lhs.xreplace({**derivs, fld: su})
+            orders = {0: su, **{d.derivative_count: s for d, s in derivs.items()}}
+            coeffs = {m: sympy.diff(lin, s) for m, s in orders.items()}
+            if (sympy.expand(lin - sum(c * orders[m] for m, c in coeffs.items())) != 0
+                    or any(c.has(*orders.values()) for c in coeffs.values())):
+                raise NotImplementedError(f"boundary condition {bc.lhs} = {bc.value} is not "
+                                          f"linear in '{fld.func}' and its derivatives")
+            if level and any(c.has(TIME) for c in coeffs.values()):
+                raise NotImplementedError(f"boundary condition {bc.lhs} = {bc.value} of the "
+                                          f"second-order field '{fld.func}' has time-dependent "
+                                          f"coefficients; only its right side may depend on t")
+            lhs = sympy.S.Zero
+            for m, c in coeffs.items():
+                if c == 0:
+                    continue
+                width = max(m + 1, self.order + self._highest[(fld, a)])
+                offsets = tuple(sign * k for k in range(width)) if m else (0,)
+                w = stencil_weights(m, offsets)
+                lhs += sympy.sympify(c).xreplace(coords) * sympy.Add(
+                    *[w[k] / h ** m * at(k) for k in range(len(offsets))])
+            value = sympy.diff(bc.value, TIME) if level else bc.value
+            equations.append(sympy.Eq(lhs, sympy.sympify(value).xreplace(coords)))
+        solution = sympy.solve(equations, unknown, dict=True)
+        if len(solution) != 1 or set(solution[0]) != set(unknown):
+            raise DeclarationError(f"the boundary conditions of '{fld.func}' at the {side} end of "
+                                   f"'{axis.name}' do not determine the boundary values (they "
+                                   f"are dependent); give independent conditions")
+        return {k: solution[0][unknown[k]] for k in range(p)}
 
     def _spacing(self, a: int) -> Expr:
         axis = self.domain.axes[a]
