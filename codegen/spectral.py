@@ -51,8 +51,12 @@ class SpectralPlan:
         self.evolutions = pde.evolutions
         self.second_order = [ev.order == 2 for ev in pde.evolutions]
         if any(self.second_order) and not all(self.second_order):
-            raise NotImplementedError("mixing first- and second-order-in-time fields is not "
-                                      "supported by the spectral discretization yet")
+            second = [str(ev.field.func) for ev in pde.evolutions if ev.order == 2]
+            raise NotImplementedError(
+                f"the spectral discretization cannot mix first- and second-order-in-time "
+                f"fields yet (second order: {', '.join(second)}); write each second-order field "
+                f"as two first-order ones (u_t = w, w_t = ...), or use "
+                f"discretization='finite_difference'")
         self.levels = 2 if all(self.second_order) else 1
         self.complex_fields = any(ev.field.dtype is complex for ev in pde.evolutions) or any(
             n.has(sympy.I) for n in self.split.nonlinear.values())
