@@ -26,7 +26,7 @@ def known_answer(params=params):
 
 
 METHODS = ("auto", "kkt", "lv-hba")
-SETTINGS = {"lv-hba": dict(c0=0.3, c_power=1.0, alpha=0.3, eta=0.3, tol=1e-8, max_iter=100_000)}
+SETTINGS = {"lv-hba": dict(c0=0.3, c_power=1.0, alpha=0.3, eta=0.3, max_iter=100_000)}
 
 
 def plot(rows, path="constrained_nonsmooth.png"):
