@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from .build import load_module, module_source
 from .cuda_function import CudaScalarPrinter
@@ -26,11 +27,18 @@ from .printers import ScalarPrinter, safe_name
 
 
 class CudaIRPrinter(CudaScalarPrinter):
-    """CUDA scalar code whose array indices stay integers (values print as floats)."""
+    """CUDA scalar code for kernel IR: integers stay integers (a CSE temporary may become an
+    array index); only the arguments of min/max, which CUDA types as two floats, become floats."""
 
     def __init__(self):
         super().__init__("float64")
         self.index = ScalarPrinter().doprint
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    def _nested(self, func: str, args) -> str:
+        return super()._nested(func, [sympy.Float(a) if a.is_Integer else a for a in args])
 
     def _print_Indexed(self, expr):
         return f"{safe_name(str(expr.base.label))}[{', '.join(map(self.index, expr.indices))}]"
