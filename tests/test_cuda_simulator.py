@@ -121,3 +121,15 @@ def test_without_gpu_or_simulator_the_call_says_why(tmp_path):
     if "GPU-PRESENT" in res.stdout:
         pytest.skip("a GPU is present: the no-GPU error cannot be observed here")
     assert "no usable NVIDIA GPU" in res.stdout and "NUMBA_ENABLE_CUDASIM=1" in res.stdout
+
+
+def test_sparse_values_and_float32_sums(rng):
+    sparse = sy.SparseMatrix(2, 3, {(1, 2): x * y, (0, 0): sy.exp(x)})
+    k = codegen.build_function(sparse, [x, y], backend="cuda")
+    xs, ys = rng.uniform(-1, 1, 33), rng.uniform(-1, 1, 33)
+    assert k.pattern.rows.tolist() == [0, 1] and k.pattern.cols.tolist() == [0, 2]
+    np.testing.assert_allclose(k(xs, ys), [np.exp(xs), xs * ys], rtol=1e-14)
+    s = codegen.build_function([x * y], [x, y], backend="cuda", dtype=np.float32, reduce="sum")
+    got = s(xs.astype(np.float32), ys.astype(np.float32))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, [np.sum(xs * ys)], rtol=1e-5, atol=1e-5)
