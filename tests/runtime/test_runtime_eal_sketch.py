@@ -82,6 +82,18 @@ def test_other_sketches_and_operators_reach_the_same_optimum(name, options):
     _check_against_ipm(name, res, ref, p)
 
 
+def test_matrix_free_closed_form():
+    """min (x0-1)^2 + (x1-2)^2 s.t. x0 + x1 = 1: x = (0, 1), lam = 2 (KKT operator from HVPs)."""
+    k = build_kernels(lambda x: (x[0] - 1) ** 2 + (x[1] - 2) ** 2,
+                      lambda x: np.array([2 * (x[0] - 1), 2 * (x[1] - 2)]), 2,
+                      c=lambda x: np.array([x[0] + x[1] - 1]), jac=lambda x: np.ones((1, 2)),
+                      hess=lambda x, s, lam: 2 * s * np.eye(2), m=1)
+    res = solve_nlp(k, np.zeros(2), method="eal-sketch", dense_max_dim=0)
+    assert res.status == "optimal"
+    np.testing.assert_allclose(res.x, [0.0, 1.0], atol=1e-8)
+    np.testing.assert_allclose(res.multipliers, [2.0], atol=1e-8)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", DEGENERATE)
 @pytest.mark.xfail(strict=True, reason="singular KKT matrix at x*: randomized Kaczmarz stalls")
