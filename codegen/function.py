@@ -28,8 +28,6 @@ from .function_spec import FunctionSpec, make_spec
 from .printers import JaxVectorPrinter, NumPyVectorPrinter, TypedScalarPrinter
 
 BACKENDS = ("numpy", "numba", "jax", "cuda", "llvm")
-NUMBA_TYPES = {"float32": "float32", "float64": "float64", "complex64": "complex64",
-               "complex128": "complex128"}
 _STRAY_MATH = re.compile(r"(?<![\w.])math\.(\w+)")
 
 
@@ -169,7 +167,7 @@ def element_loop(spec: FunctionSpec, code: Callable, loop: str, load: str,
 def numba_source(spec: FunctionSpec) -> str:
     """An ``@njit`` loop over the flat elements (explicit signature: compiled at import)."""
     code = printer_code(TypedScalarPrinter(spec.dtype.name), "numba")
-    ty = f"numba.types.{NUMBA_TYPES[spec.dtype.name]}"
+    ty = f"numba.types.{spec.dtype.name}"          # float32, float64, complex64, complex128
     inputs = [f"_a{k}" for k in range(len(spec.names))]
     out_ty = f"{ty}[::1]" if spec.reduce else f"{ty}[:, ::1]"
     sig = ", ".join([f"{ty}[::1]"] * len(inputs) + ["numba.types.int64", out_ty])
