@@ -128,7 +128,6 @@ def test_curvature_safeguard_shifts_an_indefinite_reduced_hessian():
 
 def test_unconstrained_problem_is_newton_on_the_merit():
     k, _ = _double_well([0, 0, 0])
-    k.m = 0
     free = build_kernels(k.objective, k.gradient, 3,
                          hess=lambda x, s, lam: s * np.diag([12 * x[0] ** 2 - 4, 2.0, 2.0]))
     res = solve_nlp(free, np.array([-2.0, 1.0, -1.0]), method="eal-sketch")
