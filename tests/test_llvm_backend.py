@@ -176,8 +176,37 @@ def test_c_program_against_header_and_library(tmp_path, rng):
 @pytest.mark.parametrize("name", ["codegen.llvm.function", "codegen.llvm.names",
                                   "codegen.llvm.expr", "codegen.llvm.emit", "codegen.llvm.native",
                                   "codegen.llvm.vecmath", "codegen.llvm.nlp",
-                                  "codegen.llvm.module"])
+                                  "codegen.llvm.module", "codegen.llvm.cache"])
 def test_docstring_examples(name):
     failures, tried = doctest.testmod(importlib.import_module(name),
                                       optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tried > 0 and failures == 0
+
+
+def test_cache_reuses_verified_object_code_and_rebuilds_corrupt_entries(tmp_path, monkeypatch,
+                                                                         rng):
+    import codegen.llvm.function as llvm_function
+    monkeypatch.setenv("SYMPILE_CACHE_DIR", str(tmp_path))
+    exprs = [sp.sin(x) * sp.exp(-y) + sp.atan2(y, x), x ** 3 * y]
+    xs, ys = rng.uniform(0.2, 0.9, 33), rng.uniform(1.1, 2.0, 33)
+    want = codegen.build_function(exprs, [x, y], backend="llvm")(xs, ys)
+    obj, = tmp_path.glob("llvm_*.o")
+    record, = tmp_path.glob("llvm_*.json")
+
+    def no_compile(spec):
+        raise AssertionError("compiled although the cache holds this kernel")
+    with monkeypatch.context() as m:
+        m.setattr(llvm_function, "_compile", no_compile)
+        cached = codegen.build_function(exprs, [x, y], backend="llvm")
+    np.testing.assert_array_equal(cached(xs, ys), want)
+    assert "kernel" in cached.source and cached.library.optimized
+
+    for damage in (lambda: obj.write_bytes(obj.read_bytes()[:100]),       # truncated
+                   lambda: obj.write_bytes(b"\0" * obj.stat().st_size),    # overwritten
+                   lambda: record.write_text("{not json")):
+        damage()
+        rebuilt = codegen.build_function(exprs, [x, y], backend="llvm")
+        np.testing.assert_array_equal(rebuilt(xs, ys), want)
+    with monkeypatch.context() as m:     # the rebuild repaired the entry
+        m.setattr(llvm_function, "_compile", no_compile)
+        codegen.build_function(exprs, [x, y], backend="llvm")

@@ -18,6 +18,7 @@ from llvmlite import ir
 
 from ..function import ElementwiseKernel
 from ..function_spec import FunctionSpec
+from . import cache
 from .emit import emit_elementwise
 from .names import c_name
 from .native import NativeLibrary
@@ -56,13 +57,23 @@ class LLVMKernel(ElementwiseKernel):
 
 
 def build_llvm(spec: FunctionSpec) -> LLVMKernel:
-    """Emit, optimize and JIT the kernel of ``spec`` (see `codegen.build_function`)."""
+    """Emit, optimize and JIT the kernel of ``spec`` (see `codegen.build_function`), or load
+    its object code from the cache (`codegen.llvm.cache`) when this request was built before."""
+    key = cache.entry_key(spec.request_key("llvm"))
+    library = cache.load(key)
+    if library is None:
+        library = _compile(spec)
+        cache.store(key, library)
+    return LLVMKernel(spec, library)
+
+
+def _compile(spec: FunctionSpec) -> NativeLibrary:
     module = ir.Module(name="sympile_kernel")
     sig = emit_elementwise(module, spec)
     what = (f"_out[k] = sum over i < _n of expr_k" if spec.reduce else
             f"_out[k*_n + i] = expr_k at element i, i < _n")
     sig.doc = f"{what}, k < {spec.n_out}; inputs are contiguous arrays of _n elements"
-    return LLVMKernel(spec, NativeLibrary(str(module), [sig], spec.dtype.name, _c_note(spec, sig)))
+    return NativeLibrary(str(module), [sig], spec.dtype.name, _c_note(spec, sig))
 
 
 def _c_note(spec: FunctionSpec, sig) -> str:

@@ -95,24 +95,57 @@ class NativeLibrary:
     """
 
     def __init__(self, ir_text: str, functions: list[CFunction], dtype: str, note: str = ""):
-        self.source = define_wrappers(ir_text)
+        source = define_wrappers(ir_text)
+        module = optimize(source)
+        code = target_machine(pic=True).emit_object(module)   # one code generation: JIT and .o
+        self._load(source, str(module), functions, dtype, note, code)
+
+    @classmethod
+    def from_object(cls, source: str, optimized: str, functions: list[CFunction], dtype: str,
+                    note: str, code: bytes) -> "NativeLibrary":
+        """A library from object code built earlier (`object_code`) on this machine."""
+        self = cls.__new__(cls)
+        self._load(source, optimized, functions, dtype, note, code)
+        return self
+
+    def _load(self, source: str, optimized: str, functions: list[CFunction], dtype: str,
+              note: str, code: bytes) -> None:
+        """Load object ``code`` into an MCJIT engine and bind its functions."""
+        self._setup(source, optimized, functions, dtype, note)
+        self._object = code
+        _initialized()
+        self._engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), target_machine())
+        self._engine.add_object_file(llvm.ObjectFileRef.from_data(code))
+        self._bind()
+
+    def _setup(self, source: str, optimized: str, functions: list[CFunction], dtype: str,
+               note: str) -> None:
+        self.source = source
+        self.optimized = optimized
         self.functions = {f.name: f for f in functions}
         self.dtype = np.dtype(dtype)
         self.note = note
-        module = optimize(self.source)
-        self.optimized = str(module)
-        self.libraries = ["-lmvec", "-lm"] if "@_ZGV" in self.optimized else ["-lm"]
-        self._engine = llvm.create_mcjit_compiler(module, target_machine())
+        self.libraries = ["-lmvec", "-lm"] if "@_ZGV" in optimized else ["-lm"]
+        self.element = ctypes.c_double if self.dtype.name == "float64" else ctypes.c_float
+
+    def _bind(self) -> None:
+        """Finalize the engine and make a ctypes function for each native function."""
         self._engine.finalize_object()
-        ctype = ctypes.c_double if dtype == "float64" else ctypes.c_float
-        self.element = ctype
+        ctype = self.element
         kinds = {"array": ctypes.POINTER(ctype), "output": ctypes.POINTER(ctype),
                  "scalar": ctype, "index": ctypes.c_int64}
         self.cfuncs = {}
-        for f in functions:
+        for f in self.functions.values():
+            address = self._engine.get_function_address(c_name(f.name))
+            if not address:
+                raise RuntimeError(f"native function {f.name} is missing from the library")
             proto = ctypes.CFUNCTYPE(ctype if f.returns_value else None,
                                      *[kinds[p.kind] for p in f.params])
-            self.cfuncs[f.name] = proto(self._engine.get_function_address(c_name(f.name)))
+            self.cfuncs[f.name] = proto(address)
+
+    def object_code(self) -> bytes:
+        """Position-independent object code of the optimized IR (an ELF .o on Linux)."""
+        return self._object
 
     def ref(self, a: np.ndarray):
         """``a`` (C-contiguous, of the library's dtype) as a pointer argument; the caller keeps
@@ -161,9 +194,8 @@ class NativeLibrary:
         """
         stem = Path(path)
         stem.parent.mkdir(parents=True, exist_ok=True)
-        mod = llvm.parse_assembly(self.optimized)
         obj = stem.with_name(stem.name + ".o")
-        _write_atomic(obj, target_machine(pic=True).emit_object(mod))
+        _write_atomic(obj, self.object_code())
         written = [obj]
         if shared:
             cc = _c_compiler()
