@@ -15,6 +15,9 @@ import symbolic as sy
 from codegen import build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if os.environ.get("SYMPILE_TEST_WARM_NUMBA") == "1":    # the forkserver of the concurrency test:
+    import numba                                         # set numba up once, not in each child
+    numba.njit("float64(float64)")(lambda a: a + 1.0)
 
 
 @pytest.fixture
@@ -120,11 +123,12 @@ def _build_at_barrier(barrier, queue):
     queue.put(float(np.abs(k(xs, ys)[0] - (np.cos(xs) / ys - xs ** 3)).max()))
 
 
-def test_concurrent_builds_of_one_kernel(cache):
+def test_concurrent_builds_of_one_kernel(cache, monkeypatch):
     """Three processes write, compile and seal the same cache entry at the same moment.
 
     They fork from a server that imported sympile but not JAX (forking a JAX process is unsafe).
     """
+    monkeypatch.setenv("SYMPILE_TEST_WARM_NUMBA", "1")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["numpy", "numba", "symbolic", "codegen.function",
                               "tests.test_cache"])
