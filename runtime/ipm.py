@@ -357,7 +357,9 @@ class InteriorPoint:
         """Second-order corrections of a rejected full step (IPOPT's Algorithm A, A-5.5 ff)."""
         o = self.o
         top = -(self._grad_phi(pt, mu) + self._aty(pt, pt.y))
-        c_soc, theta_old = alpha * pt.r + trial.r, theta
+        # IPOPT keeps correcting while each trial reduces the violation of the previous one by
+        # kappa_soc, starting from the rejected trial point (not from the current iterate)
+        c_soc, theta_old = alpha * pt.r + trial.r, trial.theta
         for _ in range(o.max_soc):
             sol = d.step.factor.solve(np.concatenate([top, -c_soc]))
             if sol is None:

@@ -130,8 +130,17 @@ def presolve(kernels: NLPKernels, x0: np.ndarray, opts: IPMOptions,
     rk = replace(rk, x_lower=xl, x_upper=xu, c_lower=np.where(ineq, cl, rk.c_lower),
                  c_upper=np.where(ineq, cu, rk.c_upper))
     xs = push_inside(x0[red.free], xl, xu, opts.bound_push, opts.bound_frac)
-    try:
-        sc = gradient_scaling(rk, xs, opts.nlp_scaling_max_gradient, opts.nlp_scaling_min_value)
-    except KernelEvaluationError as exc:
-        return early("numerical_error", f"{exc} at the starting point", x0)
+    # IPOPT takes the scaling factors at the user's start, before it is pushed inside the
+    # bounds: the pushed point can sit in a much flatter region (HS016 from (-2, 1)), and its
+    # smaller gradients would leave the objective nearly unscaled. Where the kernels cannot be
+    # evaluated at the user's start, the pushed point serves.
+    for xsc in (x0[red.free], xs):
+        try:
+            sc = gradient_scaling(rk, xsc, opts.nlp_scaling_max_gradient,
+                                  opts.nlp_scaling_min_value)
+            break
+        except KernelEvaluationError as exc:
+            failure = exc
+    else:
+        return early("numerical_error", f"{failure} at the starting point", x0)
     return Presolved(k, red, sc, xs)
