@@ -110,6 +110,8 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
         else:
             lines.append(f"{indent}numpy.add.at({arr}, {target}, {value})")
 
+    depth_of: dict = {}   # accumulator -> number of loops around its definition
+
     def walk(stmts, chain, ndim, indent):
         for st in stmts:
             if isinstance(st, Loop):
@@ -123,14 +125,16 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
                 p.ndim = nd
                 walk(st.body, chain + [st], nd, indent)
             elif isinstance(st, Assign):
+                depth_of[st.target] = len(chain)
                 lines.append(f"{indent}{code(st.target)} = {_float(st.value, code)}")
             elif isinstance(st, AddTo):
                 shape = _shape(chain, ndim)
                 full = f"{xp}.broadcast_to({code(st.value)}, {shape})"
-                if len(chain) == 1:
+                outer = depth_of.get(st.target, len(chain) - 1)
+                if outer == 0:
                     red = f"{xp}.sum({full})"
                 else:
-                    axes = tuple(range(len(chain) - 1, ndim))
+                    axes = tuple(range(outer, ndim))
                     red = f"{xp}.sum({full}, axis={axes}, keepdims=True)"
                 lines.append(f"{indent}{code(st.target)} = {code(st.target)} + {red}")
             elif isinstance(st, (ScatterAdd, Store)):

@@ -128,7 +128,7 @@ def _reverse(expr: Expr, seed: Expr, loops: tuple[Loop, ...], depends: _Dependen
         if depends.is_leaf(node):
             terms.append(Term(node, loops, a))
         elif isinstance(node, Sum):
-            summand, limits = _unshadow(node, loops)
+            summand, limits = _unshadow(node, loops, _bound_indices(a))
             terms.extend(_reverse(summand, a, loops + limits, depends))
         else:
             for k, arg in enumerate(node.args):
@@ -137,9 +137,20 @@ def _reverse(expr: Expr, seed: Expr, loops: tuple[Loop, ...], depends: _Dependen
     return _merge(terms)
 
 
-def _unshadow(node: Sum, loops: tuple[Loop, ...]) -> tuple[Expr, tuple[Loop, ...]]:
-    """The summand and limits of a sum, its bound indices renamed apart from enclosing loops."""
-    taken = {lp[0] for lp in loops}
+def _bound_indices(e: Expr) -> set:
+    """Indices bound by the sums inside ``e``."""
+    return {v for s in e.atoms(Sum) for v in s.variables}
+
+
+def _unshadow(node: Sum, loops: tuple[Loop, ...], avoid: set = frozenset()
+              ) -> tuple[Expr, tuple[Loop, ...]]:
+    """The summand and limits of a sum, its bound indices renamed apart from enclosing loops.
+
+    Also apart from ``avoid``, the indices bound by sums inside the adjoint carried into the
+    summand: ``d/dx[k] (Sum(x[k]**2, k) * Sum(x[k], k))`` must not loop over k with a value
+    that contains its own ``Sum(.., k)``, or substituting the loop index would capture it.
+    """
+    taken = {lp[0] for lp in loops} | set(avoid)
     summand, limits = node.function, []
     for v, lo, hi in node.limits:
         new, k = v, 0

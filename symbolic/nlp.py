@@ -64,13 +64,25 @@ class NLPDerivation:
     objective: Expr
     gradient: list[Term]
     constraint_rows: list   # (offset, shape, element expr over row indices, row indices)
-    c_lower: np.ndarray
-    c_upper: np.ndarray
+    row_bounds: list        # (rows, lower, upper) per constraint: its bounds hold for all its rows
     m: int
     jacobian: list[SparseBlock]
     hessian: list[SparseBlock]
     hvp: list[Term]
     directions: dict
+
+    @property
+    def c_lower(self) -> np.ndarray:
+        """Lower bounds of the m constraint rows (built on use: O(m) numbers, no symbolic work)."""
+        return self._row_values(1)
+
+    @property
+    def c_upper(self) -> np.ndarray:
+        return self._row_values(2)
+
+    def _row_values(self, which: int) -> np.ndarray:
+        sizes = [b[0] for b in self.row_bounds]
+        return np.repeat(np.array([b[which] for b in self.row_bounds], dtype=float), sizes)
 
     def jacobian_pattern(self) -> StructuredPattern:
         return StructuredPattern(tuple(self.jacobian), (self.m, self.layout.n))
@@ -95,7 +107,7 @@ def derive_nlp(problem) -> NLPDerivation:
     gradient = reverse(f, sympy.S.One, wrt)
 
     rows, jac, lagr_terms = [], [], [SIGMA * f]
-    lo, hi, off = [], [], 0
+    row_bounds, off = [], 0
     for c in problem.constraints:
         idx, loops = row_loops(c.shape, "r")
         expr = c.expr.xreplace(dict(zip(ELEMENT_INDEX, idx)))
@@ -105,8 +117,7 @@ def derive_nlp(problem) -> NLPDerivation:
             jac.append(SparseBlock(row, layout.flat(t.target), t.loops, t.value))
         lam = LAMBDA[row]
         lagr_terms.append(sympy.Sum(lam * expr, *loops) if loops else lam * expr)
-        lo.append(np.full(c.size, c.lower))
-        hi.append(np.full(c.size, c.upper))
+        row_bounds.append((c.size, c.lower, c.upper))
         off += c.size
 
     lagrangian_grad = reverse(sympy.Add(*lagr_terms), sympy.S.One, wrt)
@@ -124,9 +135,7 @@ def derive_nlp(problem) -> NLPDerivation:
 
     hvp = [Term(g.target, g.loops, forward(g.value, tangent, wrt)) for g in lagrangian_grad]
     hvp = [t for t in hvp if t.value != 0]
-    empty = np.zeros(0)
-    return NLPDerivation(layout, list(problem.parameters), sign, f, gradient, rows,
-                         np.concatenate(lo) if lo else empty, np.concatenate(hi) if hi else empty,
+    return NLPDerivation(layout, list(problem.parameters), sign, f, gradient, rows, row_bounds,
                          off, jac, hessian, hvp, directions)
 
 
