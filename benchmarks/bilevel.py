@@ -82,6 +82,7 @@ def _casadi_kkt(name, ex):
         return F, ca.vertcat(r, w), g, np.zeros(k), np.zeros(k), [-8] + [-np.inf] * k, \
             [4] + [np.inf] * k, np.r_[ex["x0"], ex["y0"]], None
     u = ca.SX.sym("u", m)
+    F += ex["RHO"] * ca.sumsqr(1 - u) / (2 * m)
     g = ca.mtimes(ca.DM(A.T), u * res) / m + ex["MU"] * w
     return F, ca.vertcat(u, w), g, np.zeros(k), np.zeros(k), [0] * m + [-np.inf] * k, \
         [1] * m + [np.inf] * k, np.r_[ex["x0"], ex["y0"]], None

@@ -39,10 +39,6 @@ class Piece:
     shape: tuple[int, ...]
     elem: Expr
 
-    def template(self) -> Expr:
-        """The piece as a SymPy expression (scalar) or an `ArrayExpr` (box)."""
-        return ArrayExpr(self.elem, self.shape) if self.shape else self.elem
-
 
 class ReformulatedProblem(Problem):
     """A single-level `Problem` derived from a `Bilevel`, with what the method adds to it.

@@ -22,7 +22,7 @@ class KKTOptions:
     t_init: float = 1e-2
     t_factor: float = 1e-2
     t_min: float = 1e-12
-    tol: float = 1e-10
+    tol: float = 1e-12
     max_iter: int = 3000
     ipm: dict | None = None
 
