@@ -8,6 +8,7 @@ import numpy as np
 import sympy
 
 
+from symbolic.errors import NonDifferentiableError
 from symbolic.pde.semidiscrete import SemiDiscrete
 
 from .build import load_module
@@ -21,24 +22,39 @@ DISCRETIZATIONS = ("finite_difference", "spectral")
 class PDEKernelSet:
     """IR of the kernels of a `SemiDiscrete` system (all take the state ``_y`` and time ``t``)."""
 
-    def __init__(self, sd: SemiDiscrete, full_grids: list[tuple]):
+    def __init__(self, sd: SemiDiscrete, full_grids: list[tuple],
+                 simplify: str | None = "egraph"):
         self.sd = sd
+        # the e-graph's rewrite rules assume real values (|z|**2 -> z**2 is wrong for complex
+        # z): complex-valued kernels only share subexpressions
+        self.simplify = simplify if not sd.complex_state or simplify is None else "cse"
         layout = sd.layout
         views = [View(b.array.name, "_y", layout.offsets[b.array], b.array.shape)
                  for b in sd.blocks]
         args = [("_y", "array"), (sd.time.name, "scalar")] + \
             [(p.name, "scalar") for p in sd.parameters]
         cplx = sd.complex_state
-        self.rhs = _kernel("rhs", args, views, layout.n,
-                           [Output("_out", r.index, r.value, r.loops, accumulate=False)
-                            for r in sd.rows], cplx)
-        self.jacobian_blocks = sd.jacobian()
-        nnz = sum(b.nnz for b in self.jacobian_blocks)
-        self.jacobian = _kernel("jacobian", args, views, nnz,
-                                _block_positions(self.jacobian_blocks), cplx)
+        self.rhs = self._kernel("rhs", args, views, layout.n,
+                                [Output("_out", r.index, r.value, r.loops, accumulate=False)
+                                 for r in sd.rows], cplx)
+        self.jacobian, self.jacobian_blocks, self.no_jacobian = None, None, ""
+        try:
+            self.jacobian_blocks = sd.jacobian()
+        except NonDifferentiableError as exc:
+            if not cplx:
+                raise
+            # |u|, conj(u) of a complex field: the RHS has no complex derivative
+            self.no_jacobian = (f"the right-hand side is not complex-differentiable in the "
+                                f"complex state ({exc}); implicit integrators need its "
+                                f"Jacobian: use an explicit integrator (rk4, rk45, dop853), or "
+                                f"write the complex field as two real fields")
+        if self.jacobian_blocks is not None:
+            nnz = sum(b.nnz for b in self.jacobian_blocks)
+            self.jacobian = self._kernel("jacobian", args, views, nnz,
+                                         _block_positions(self.jacobian_blocks), cplx)
         self.monitors = {}
         for k, (name, expr) in enumerate(sd.monitors.items()):
-            low = Lowerer()
+            low = Lowerer(self.simplify)
             value = low.result(expr)
             self.monitors[name] = Kernel(f"monitor_{k}", args, views, [], low.root.stmts, value,
                                          cplx)
@@ -50,21 +66,27 @@ class PDEKernelSet:
                 outs.append(Output("_out", idx, value, loops, accumulate=False))
             self.field_offsets.append((key, off, shape))
             off += int(np.prod(shape))
-        self.fields = _kernel("fields", args, views, off, outs, cplx)
+        self.fields = self._kernel("fields", args, views, off, outs, cplx)
 
     def all(self) -> list[Kernel]:
-        return [self.rhs, self.jacobian, *self.monitors.values(), self.fields]
+        return [k for k in (self.rhs, self.jacobian, *self.monitors.values(), self.fields)
+                if k is not None]
 
-
-def _kernel(name, args, views, size, outs, cplx) -> Kernel:
-    low = Lowerer()
-    low.outputs(outs)
-    return Kernel(name, args, views, [("_out", size)], low.root.stmts, None, cplx)
+    def _kernel(self, name, args, views, size, outs, cplx) -> Kernel:
+        low = Lowerer(self.simplify)
+        low.outputs(outs)
+        return Kernel(name, args, views, [("_out", size)], low.root.stmts, None, cplx)
 
 
 def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_difference",
-                order: int = 2, integrator: str | None = None, **options: Any):
-    """Discretize ``pde`` in space, emit and load its kernels, return a `Simulator`."""
+                order: int = 2, integrator: str | None = None, simplify: str | None = "egraph",
+                **options: Any):
+    """Discretize ``pde`` in space, emit and load its kernels, return a `Simulator`.
+
+    ``simplify``: how the kernels' expressions are simplified before code generation, as for
+    `Problem.compile`: "egraph" (rewriting against the cycle cost model, then CSE), "cse" or
+    None. Complex-valued kernels use "cse" at most (the rewrite rules assume real values).
+    """
     from symbolic.pde.finite_difference import FiniteDifference
     from .simulator import Simulator
     if backend not in BACKENDS + ("cuda",):
@@ -78,7 +100,8 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
                          f"{', '.join(DISCRETIZATIONS)}")
     if discretization == "spectral":
         from .spectral import compile_spectral
-        return compile_spectral(pde, backend=backend, integrator=integrator, **options)
+        return compile_spectral(pde, backend=backend, integrator=integrator, simplify=simplify,
+                                **options)
     t0 = time.perf_counter()
     fd = FiniteDifference(pde, order)
     sd = fd.semidiscrete()
@@ -86,7 +109,7 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
     for ev in pde.evolutions:
         for level in range(ev.order):
             grids.append(((ev.field, level), fd.full_grid(ev.field, level), pde.domain.shape))
-    kset = PDEKernelSet(sd, grids)
+    kset = PDEKernelSet(sd, grids, simplify)
     t1 = time.perf_counter()
     if backend == "cuda":            # phased grid-stride kernels, NumPy in and out
         from .cuda_kernels import CudaModule

@@ -7,6 +7,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import scipy.sparse as sps
 
+from symbolic.sparsity import StructuredPattern
+
 from .pde import grid_values
 from .solution import PDESolution
 
@@ -89,6 +91,8 @@ class SimulatorBase:
                              f"{', '.join(INTEGRATORS)}")
         p = self.bind(params)
         form = self.ode_problem(p)
+        if method == "bdf" and "jacobian" not in form and getattr(self, "kernel_set", None):
+            raise NotImplementedError(f"{self.name}: {self.kernel_set.no_jacobian}")
         if method in EXPLICIT_FIXED_STEP and (check_cfl or dt is None):
             form.update(self.stability(p))
         problem = ODEProblem(**form, name=self.name)
@@ -109,7 +113,10 @@ class Simulator(SimulatorBase):
                  timings, **options):
         super().__init__(pde, module, source, backend, integrator, timings, **options)
         self.sd, self.kernel_set = semidiscrete, kernel_set
-        self._jac_rows, self._jac_cols = semidiscrete.jacobian_pattern().coo()
+        self._jac_rows = self._jac_cols = None
+        if kernel_set.jacobian is not None:
+            self._jac_rows, self._jac_cols = StructuredPattern(
+                tuple(kernel_set.jacobian_blocks), (self.sd.size, self.sd.size)).coo()
         self.size = semidiscrete.size
 
     def initial_state(self) -> np.ndarray:
@@ -124,6 +131,8 @@ class Simulator(SimulatorBase):
         return self._jacobian(t, y, self.bind(params))
 
     def _jacobian(self, t, y, p) -> sps.csr_matrix:
+        if self._jac_rows is None:
+            raise NotImplementedError(f"{self.name}: {self.kernel_set.no_jacobian}")
         vals = np.asarray(self.module.jacobian(y, float(t), *p))
         return sps.csr_matrix((vals, (self._jac_rows, self._jac_cols)),
                               shape=(self.size, self.size))
@@ -148,6 +157,8 @@ class Simulator(SimulatorBase):
         For a system u'' = F(u) (no velocity in F) the bound is on dF/du: omega_max.
         """
         from runtime.integrate import jacobian_spectrum
+        if self._jac_rows is None:
+            return {}                       # no estimate: a fixed-step run then needs dt
         y0 = self.initial_state()
         jac = self._jacobian(0.0, y0, p)
         if "force" in self.ode_problem(p):
@@ -159,8 +170,9 @@ class Simulator(SimulatorBase):
 
     def ode_problem(self, p: list) -> dict:
         mod = self.module
-        form = {"rhs": lambda t, y: np.asarray(mod.rhs(y, float(t), *p)),
-                "jacobian": lambda t, y: self._jacobian(t, y, p)}
+        form = {"rhs": lambda t, y: np.asarray(mod.rhs(y, float(t), *p))}
+        if self._jac_rows is not None:
+            form["jacobian"] = lambda t, y: self._jacobian(t, y, p)
         if all(ev.order == 2 for ev in self.pde.evolutions):
             velocities = [b.array for b in self.sd.blocks if b.level == 1]
             if not any(r.value.has(*velocities) for r in self.sd.force_rows):

@@ -41,8 +41,8 @@ def _flat(idx, shape):
 class SpectralPlan:
     """Shapes, state layout and the kernels' IR of a pseudo-spectral discretization."""
 
-    def __init__(self, pde, dealias: int | None = None):
-        self.pde = pde
+    def __init__(self, pde, dealias: int | None = None, simplify: str | None = "egraph"):
+        self.pde, self.simplify = pde, simplify
         self.split = spectral_split(pde)
         dom = pde.domain
         self.shape = dom.shape
@@ -91,7 +91,7 @@ class SpectralPlan:
             if body != 0:
                 outs.append(Output("_out", k * int(np.prod(self.padded)) + _flat(idx, self.padded),
                                    body, loops, accumulate=False))
-        low = Lowerer()
+        low = Lowerer(self.simplify)
         low.outputs(outs)
         params = [(p.name, "scalar") for p in self.pde.parameters]
         return Kernel("pointwise", [("_w", "array"), ("t", "scalar")] + params, views,
@@ -112,7 +112,7 @@ class SpectralPlan:
                 val = body.xreplace({s: Indexed(a, *idx) for s, a in arrays.items()})
                 val = val.xreplace(self._coords(idx, self.shape))
                 subs[integ] = sympy.Sum(val * self.pde.domain.cell_volume, *loops)
-            low = Lowerer()
+            low = Lowerer(self.simplify)
             value = low.result(expr.xreplace(subs))
             out[name] = Kernel(f"monitor_{k}", [("_w", "array"), ("t", "scalar")] + params, views,
                                [], low.root.stmts, value, self.complex_fields)
@@ -330,11 +330,12 @@ def driver_source(plan: SpectralPlan, backend: str) -> str:
 
 
 def compile_spectral(pde, backend: str = "numpy", integrator: str | None = None,
-                     dealias: int | None = None, **options: Any):
+                     dealias: int | None = None, simplify: str | None = "egraph",
+                     **options: Any):
     """Emit and load the pseudo-spectral kernels of ``pde``; return a `SpectralSimulator`."""
     from .spectral_simulator import SpectralSimulator
     t0 = time.perf_counter()
-    plan = SpectralPlan(pde, dealias)
+    plan = SpectralPlan(pde, dealias, simplify)
     pointwise = plan.pointwise_kernel()
     monitors = plan.monitor_kernels()
     kernels = [pointwise, *monitors.values()]

@@ -144,3 +144,24 @@ def test_velocity_of_a_second_order_field_on_a_neumann_boundary():
         np.testing.assert_allclose(sol["u_t"][k][[0, -1]], np.pi * np.array([1, -1]) * (
             np.cos(np.pi * tk) - np.sin(np.pi * tk)), atol=1e-4)
     np.testing.assert_allclose(sol.monitors["energy"], np.pi ** 2, rtol=1e-5)
+
+
+def test_complex_field_with_finite_differences():
+    """NLS by 4th-order differences: the RHS of a complex field keeps |u|^2 (not u^2)."""
+    dom = sy.Domain(x=(-20, 20), points=400, periodic=True)
+    u = sy.Field("u", dom, dtype=complex)
+    nls = sy.PDE(sy.Eq(sy.I * u.diff(t), -u.diff(x, 2) / 2 - sy.Abs(u) ** 2 * u),
+                 initial={u: sy.sech(x) * sy.exp(sy.I * x)},
+                 monitors={"mass": sy.integral(sy.Abs(u) ** 2)})
+    sim = nls.compile(backend="numba", order=4)
+    xs = dom.grid()[0]
+    X = sy.Symbol("X", real=True)
+    uxx = sy.lambdify(X, sy.diff(sy.sech(X) * sy.exp(sy.I * X), X, 2))(xs)
+    uu = np.exp(1j * xs) / np.cosh(xs)
+    exact = 0.5j * uxx + 1j * np.abs(uu) ** 2 * uu
+    assert np.abs(sim.rhs(0.0, sim.initial_state()) - exact).max() < 1e-3
+    assert abs(sim.monitor_functions([])["mass"](0.0, sim.initial_state()) - 2.0) < 1e-8
+    with pytest.raises(NotImplementedError, match="not complex-differentiable .* use an explicit"):
+        sim.run(t_end=0.1, integrator="bdf")
+    sol = sim.run(t_end=0.5, integrator="dop853", rtol=1e-9, atol=1e-11)
+    assert sol.success and abs(sol.monitors["mass"][-1] - 2.0) < 1e-7

@@ -256,7 +256,13 @@ class PDE:
 
     def compile(self, backend: str = "numpy", discretization: str = "finite_difference",
                 **options: Any):
-        """Discretize in space, emit the right-hand-side kernels and return a simulator."""
+        """Discretize in space, emit the right-hand-side kernels and return a simulator.
+
+        ``backend``: "numpy", "numba", "jax" (or "cuda", finite differences only);
+        ``discretization``: "finite_difference" (``order=2, 4, ...``) or "spectral"
+        (``dealias=`` grid points for products, default from the nonlinearity's degree);
+        ``integrator``: the default of `Simulator.run`; ``simplify``: "egraph", "cse" or None.
+        """
         from codegen.pde import compile_pde
         return compile_pde(self, backend=backend, discretization=discretization, **options)
 
