@@ -15,7 +15,7 @@ from .printers import JaxVectorPrinter, NumPyVectorPrinter, safe_name
 
 
 class _SliceLoads:
-    """Print ``x[j + c]`` over a loop axis as the slice ``x[start+c:stop+c]``, not a gather.
+    """Print ``x[a*j + c]`` over a loop axis as the slice ``x[a*start+c : ... : a]``, not a gather.
 
     A gather with an ``arange`` index copies through an index array (NumPy) or lowers to a
     gather op (XLA); a basic slice is a view. ``axes`` maps each open loop's index to
@@ -34,20 +34,37 @@ class _SliceLoads:
             if loop is None and index.is_Integer:
                 items.append(str(int(index)))
                 continue
-            shift = index - loop if loop is not None else None
-            if shift is None or not shift.is_Integer:
-                return super()._print_Indexed(expr)
-            start, stop, axis = self.axes[loop]
-            if axis <= last or start + shift < 0:
+            start, stop, axis = self.axes[loop] if loop is not None else (0, 0, -1)
+            piece = _affine_slice(index, loop, start, stop) if loop is not None else None
+            if piece is None or axis <= last:
                 return super()._print_Indexed(expr)
             if last >= 0:
                 items.extend(["None"] * (axis - last - 1))
-            items.append(f"{start + shift}:{stop + shift}")
+            items.append(piece)
             last = axis
         if last < 0:
             return super()._print_Indexed(expr)
         items.extend(["None"] * (self.ndim - last - 1))
         return f"{safe_name(str(expr.base.label))}[{', '.join(items)}]"
+
+
+def _affine_slice(index: Expr, loop, start: int, stop: int) -> str | None:
+    """The slice that ``index = a*loop + c`` (integers a != 0, c) visits for loop in [start, stop).
+
+    None when ``index`` is not of that form or would visit a negative position (where NumPy
+    indexing would wrap around).
+    """
+    step = index.coeff(loop)
+    offset = index - step * loop
+    if not (step.is_Integer and offset.is_Integer) or step == 0 or stop <= start:
+        return None
+    step, offset = int(step), int(offset)
+    first, last = step * start + offset, step * (stop - 1) + offset
+    if min(first, last) < 0:
+        return None
+    end = last + (1 if step > 0 else -1)
+    end_text = "" if end < 0 else str(end)
+    return f"{first}:{end_text}" if step == 1 else f"{first}:{end_text}:{step}"
 
 
 class _NumPySlices(_SliceLoads, NumPyVectorPrinter):
@@ -96,9 +113,9 @@ def emit_vector(kernel: Kernel, backend: str = "numpy") -> str:
             lines.append(f"{indent}{arr} = {arr}.at[{code(idx)}].add({total})" if jax else
                          f"{indent}{arr}[{code(idx)}] += {total}")
             return
-        contiguous = _unit_slice(idx, chain)
+        contiguous = _slice_target(idx, chain)
         if contiguous is not None:
-            target = f"{contiguous[0]}:{contiguous[1]}"
+            target = contiguous
             value = f"{xp}.broadcast_to({val}, {shape}).reshape({size})"
         else:
             target = f"{xp}.broadcast_to({code(idx)}, {shape}).reshape({size})"
@@ -166,15 +183,18 @@ def _shape(chain: list, ndim: int) -> tuple[int, ...]:
     return tuple(sizes + [1] * (ndim - len(sizes)))
 
 
-def _unit_slice(idx: Expr, chain: list):
-    """(start, stop) when ``idx`` is ``c + j`` over the only loop of the chain (a plain slice)."""
+def _slice_target(idx: Expr, chain: list) -> str | None:
+    """The slice of positions when ``idx`` is ``a*j + c`` over the only loop of the chain.
+
+    Distinct iterations write distinct positions (a != 0), so ``out[slice] += v`` is exact.
+    """
     if len(chain) != 1:
         return None
     lp = chain[0]
-    coeff = sympy.Poly(idx, lp.index).all_coeffs() if idx.is_polynomial(lp.index) else None
-    if coeff is None or len(coeff) != 2 or coeff[0] != 1 or not coeff[1].is_Integer:
+    idx = sympy.expand(idx)
+    if not idx.is_polynomial(lp.index) or sympy.degree(idx, lp.index) != 1:
         return None
-    return int(lp.start + coeff[1]), int(lp.stop + coeff[1])
+    return _affine_slice(idx, lp.index, int(lp.start), int(lp.stop))
 
 
 def _float(e: Expr, code) -> str:

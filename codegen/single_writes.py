@@ -9,13 +9,15 @@ memory-bound kernel.
 from __future__ import annotations
 
 from dataclasses import replace
+from math import gcd
 
 import sympy
 from sympy import Expr
 
 from .ir import Kernel, Loop, ScatterAdd, Store
 
-Image = tuple[int, int, int, bool]  # first position, last position, count, contiguous
+# first position, last position, count, gcd of the index's coefficients (0 for a single point)
+Image = tuple[int, int, int, int]
 
 
 def single_writes(kernel: Kernel) -> Kernel:
@@ -29,17 +31,31 @@ def single_writes(kernel: Kernel) -> Kernel:
         images = [_image(index, ranges) for index, ranges in found]
         if any(im is None for im in images):
             continue
-        spans = sorted(im for im in images if im[2] > 0)
-        if any(a[1] >= b[0] for a, b in zip(spans, spans[1:])):
+        spans = [im for im in images if im[2] > 0]
+        if not all(_disjoint(a, b) for k, a in enumerate(spans) for b in spans[k + 1:]):
             continue
         stores.add(name)
-        if (sum(im[2] for im in spans) == sizes[name] and all(im[3] for im in spans)
-                and (not spans or (spans[0][0] == 0 and spans[-1][1] == sizes[name] - 1))):
+        # disjoint sets inside [0, size) whose sizes add up to size cover every position
+        if (sum(im[2] for im in spans) == sizes[name]
+                and all(im[0] >= 0 and im[1] < sizes[name] for im in spans)):
             filled.add(name)
     if not stores:
         return kernel
     return replace(kernel, body=_as_stores(kernel.body, stores),
                    filled_outputs=frozenset(filled))
+
+
+def _disjoint(a: Image, b: Image) -> bool:
+    """Whether two images share no position: separate ranges, or different residues.
+
+    Every position of an image is congruent to its first one modulo the gcd of its coefficients,
+    so interleaved strided writes (``2k`` and ``2k + 1``) are disjoint although their ranges
+    overlap.
+    """
+    if a[1] < b[0] or b[1] < a[0]:
+        return True
+    g = gcd(a[3], b[3])
+    return g > 1 and (a[0] - b[0]) % g != 0
 
 
 def _collect(stmts: list, ranges: dict, writes: dict) -> bool:
@@ -59,7 +75,7 @@ def _collect(stmts: list, ranges: dict, writes: dict) -> bool:
 def _image(index: Expr, ranges: dict) -> Image | None:
     """Positions of an affine index over a box, if it hits each position at most once."""
     if any(hi < lo for lo, hi in ranges.values()):
-        return 0, -1, 0, True
+        return 0, -1, 0, 0
     live = {s: r for s, r in ranges.items() if r[1] > r[0]}
     fixed = {s: sympy.Integer(r[0]) for s, r in ranges.items() if r[1] == r[0]}
     index = index.xreplace(fixed)
@@ -84,7 +100,7 @@ def _image(index: Expr, ranges: dict) -> Image | None:
         count *= span + 1
     first = int(const) + sum(min(a, b) for _, _, a, b in coeffs)
     last = int(const) + sum(max(a, b) for _, _, a, b in coeffs)
-    return first, last, count, last - first + 1 == count
+    return first, last, count, gcd(*(c for c, _, _, _ in coeffs)) if coeffs else 0
 
 
 def _as_stores(stmts: list, arrays: set) -> list:

@@ -326,3 +326,37 @@ def test_symbolic_work_does_not_grow_with_n(name):
     # the first round fills the simplifier's memo; compare the best of the warm rounds
     t_small, t_large = min(times[small][1:]), min(times[large][1:])
     assert 1 / 1.3 <= t_large / t_small <= 1.3, (t_small, t_large)
+
+
+# --- strided templates compile to strided slices and single writes ------------------------------
+
+def test_interleaved_strided_writes_are_stores_that_fill_the_output():
+    from sympy import Integer, Symbol
+
+    from codegen.ir import Kernel, Loop, ScatterAdd, Store
+    from codegen.single_writes import single_writes
+    i = Symbol("i", integer=True)
+
+    def kernel(offsets, size):
+        body = [Loop(i, Integer(0), Integer(5), [ScatterAdd("_out", 2 * i + c, i)])
+                for c in offsets]
+        return single_writes(Kernel("k", [], [], [("_out", size)], body))
+
+    interleaved = kernel((0, 1), 10)
+    assert interleaved.filled_outputs == {"_out"}
+    assert all(isinstance(loop.body[0], Store) for loop in interleaved.body)
+    holes = kernel((0,), 10)           # odd positions never written: stores, zero-fill kept
+    assert isinstance(holes.body[0].body[0], Store) and not holes.filled_outputs
+    colliding = kernel((0, 2), 12)     # 2i and 2i + 2 meet at 2, 4, 6, 8
+    assert all(isinstance(loop.body[0], ScatterAdd) for loop in colliding.body)
+
+
+def test_strided_problem_kernels_use_slices_and_stores():
+    inst = BY_NAME["WOODS"].declare(400)
+    numpy_source = inst.problem.compile(backend="numpy", simplify="cse").source
+    gradient = numpy_source.split("def gradient")[1].split("\ndef ")[0]
+    assert "x[1:398:4]" in gradient and "_out[3:400:4] =" in gradient
+    assert "arange" not in gradient and "add.at" not in gradient and "empty(400" in gradient
+    numba_source = inst.problem.compile(backend="numba", simplify="cse").source
+    gradient = numba_source.split("def gradient")[1].split("\ndef ")[0]
+    assert "np.empty(400" in gradient and "+=" not in gradient
