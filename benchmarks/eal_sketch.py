@@ -1,4 +1,4 @@
-"""eal-sketch against the interior point and SciPy's trust-constr on constrained logistic regression.
+"""eal-sketch vs the interior point and SciPy's trust-constr on constrained logistic regression.
 
     min_x sum_i log(1 + exp(-b_i a_i.x))  s.t.  |x|^2 = 1,  sum(x) = 0.5      (100 features)
 

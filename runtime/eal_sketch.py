@@ -52,7 +52,7 @@ from .sketch import SKETCHES, sketch_solve
 
 
 def check_equality_constrained(k: NLPKernels) -> None:
-    """Raise ValueError, naming the rows or variables, unless the problem is min f s.t. c(x) = c_l."""
+    """Raise ValueError naming the rows or variables unless the problem is min f s.t. c(x) = c_l."""
     inequalities = np.flatnonzero(np.asarray(k.c_lower) != np.asarray(k.c_upper))
     if inequalities.size:
         raise ValueError(
