@@ -59,11 +59,16 @@ def parallel_safe(loop: Loop) -> bool:
             return False
         if abs(int(coeff)) <= rest_span[1] - rest_span[0]:
             return False
-        spans.append((array, index, full))
-    for a, (arr1, idx1, (lo1, hi1)) in enumerate(spans):
-        for arr2, idx2, (lo2, hi2) in spans[a + 1:]:
-            if arr1 == arr2 and idx1 != idx2 and lo1 <= hi2 and lo2 <= hi1:
-                return False
+        spans.append((array, index, full, int(coeff), rest_span))
+    for a, (arr1, idx1, (lo1, hi1), c1, r1) in enumerate(spans):
+        for arr2, idx2, (lo2, hi2), c2, r2 in spans[a + 1:]:
+            if arr1 != arr2 or idx1 == idx2 or hi2 < lo1 or hi1 < lo2:
+                continue
+            # same stride, and one iteration's writes of both fit in one stride: iterations
+            # write disjoint blocks (x[2j] and x[2j + 1])
+            if c1 == c2 and max(r1[1], r2[1]) - min(r1[0], r2[0]) < abs(c1):
+                continue
+            return False
     return True
 
 

@@ -360,3 +360,20 @@ def test_strided_problem_kernels_use_slices_and_stores():
     numba_source = inst.problem.compile(backend="numba", simplify="cse").source
     gradient = numba_source.split("def gradient")[1].split("\ndef ")[0]
     assert "np.empty(400" in gradient and "+=" not in gradient
+
+
+def test_interleaved_strided_writes_may_run_in_parallel():
+    from sympy import Integer, Symbol
+
+    from codegen.ir import Loop, Store
+    from codegen.parallel import PARALLEL_MIN_TRIPS, parallel_safe
+    j = Symbol("j", integer=True)
+    trips = Integer(PARALLEL_MIN_TRIPS)
+
+    def loop(*indices):
+        return Loop(j, Integer(0), trips, [Store("_out", index, j) for index in indices])
+
+    assert parallel_safe(loop(2 * j, 2 * j + 1))
+    assert parallel_safe(loop(4 * j + 1, 4 * j + 3))
+    assert not parallel_safe(loop(2 * j, 2 * j + 2))     # iteration j + 1 writes 2j + 2 too
+    assert not parallel_safe(loop(2 * j, 3 * j + 1))
