@@ -278,17 +278,22 @@ class InteriorPoint:
     # ------------------------------------------------------------------ step acceptance
     def _accepts(self, theta: float, phi: float, gd: float, alpha: float, trial: Point,
                  phi_t: float) -> tuple[bool, bool]:
-        """(accepted, f-type) by the filter and the switching/Armijo/sufficient-decrease rules."""
+        """(accepted, f-type) by the filter and the switching/Armijo/sufficient-decrease rules.
+
+        f-type (the filter is not augmented) means: the switching condition and the Armijo
+        condition hold, whatever theta is; IPOPT decides so (FilterLSAcceptor::
+        UpdateForNextIteration), also for steps accepted by sufficient decrease of theta."""
         o = self.o
         if not self.filter.acceptable(trial.theta, phi_t):
             return False, False
         slack = 10.0 * _EPS * abs(phi)
         switching = gd < 0 and alpha * (-gd) ** o.s_phi > o.delta * theta ** o.s_theta
+        armijo = phi_t - phi - o.eta_phi * alpha * gd <= slack
         if theta <= self.theta_min and switching:
-            return phi_t - phi - o.eta_phi * alpha * gd <= slack, True
+            return armijo, armijo
         ok = (trial.theta <= (1 - o.gamma_theta) * theta
               or phi_t - (phi - o.gamma_phi * theta) <= slack)
-        return ok, False
+        return ok, switching and armijo
 
     def _finish(self, pt: Point, trial: Point, d: Direction, alpha: float, alpha_z: float,
                 mu: float) -> Point | None:
@@ -313,9 +318,12 @@ class InteriorPoint:
             self._bad_kernel = exc.kernel
             return None
 
-    def _line_search(self, pt: Point, d: Direction, mu: float,
-                     tau: float) -> tuple[Point | None, dict]:
-        """Backtracking filter line search from the fraction-to-boundary step (with SOC)."""
+    def _line_search(self, pt: Point, d: Direction, mu: float, tau: float,
+                     skip_first: bool = False) -> tuple[Point | None, dict]:
+        """Backtracking filter line search from the fraction-to-boundary step (with SOC).
+
+        skip_first starts at half the fraction-to-boundary step (after a failed watchdog, whose
+        trial was that full step)."""
         o = self.o
         alpha_max, alpha_z = self._max_steps(pt, d, tau)
         theta, phi = pt.theta, self._phi(pt, mu)
@@ -330,6 +338,8 @@ class InteriorPoint:
         rel = float(np.max(np.abs(d.dw) / (1.0 + np.abs(w)), initial=0.0))
         alpha_min = max(alpha_min, 10.0 * _EPS / max(rel, 1e-300))
         alpha, trials, all_bad = alpha_max, 0, True
+        if skip_first:
+            alpha, trials = 0.5 * alpha_max, 1
         while alpha >= alpha_min or trials == 0:
             trials += 1
             trial = self._try(pt, d.dw, alpha)
@@ -545,6 +555,41 @@ class InteriorPoint:
             self._force_mu = False
         self._force_mu = False
 
+    def _watchdog_trial(self, pt: Point, d: Direction, mu: float,
+                        tau: float) -> tuple[Point | None, dict]:
+        """One step of IPOPT's watchdog: the full step, judged against the point where the
+        watchdog started (Wächter & Biegler 2006, section 3.2; IPOPT's watchdog_* options).
+
+        Accepted by the filter: the watchdog ends. Not accepted: the step is taken anyway, up to
+        watchdog_trial_iter_max times; then the solver returns to the watchdog's start point and
+        backtracks from there as usual."""
+        o, wd = self.o, self._watchdog
+        alpha, alpha_z = self._max_steps(pt, d, tau)
+        trial = self._try(pt, d.dw, alpha)
+        info = dict(alpha_pr=alpha, alpha_du=alpha_z, ls=1)
+        if trial is not None:
+            ok, f_type = self._accepts(wd["theta"], wd["phi"], wd["gd"], wd["alpha"], trial,
+                                       self._phi(trial, mu))
+            if ok or wd["trials"] < o.watchdog_trial_iter_max:
+                new = self._finish(pt, trial, d, alpha, alpha_z, mu)
+                if new is not None:
+                    if ok:
+                        self._watchdog = None
+                        if not f_type:
+                            self.filter.add((1 - o.gamma_theta) * wd["theta"],
+                                            wd["phi"] - o.gamma_phi * wd["theta"])
+                    else:
+                        wd["trials"] += 1
+                    return new, info
+        return self._stop_watchdog(mu, tau)
+
+    def _stop_watchdog(self, mu: float, tau: float) -> tuple[Point | None, dict]:
+        """Back to the watchdog's start point: backtrack from half its full step."""
+        wd, self._watchdog = self._watchdog, None
+        self._restart_direction = wd["direction"]
+        new, info = self._line_search(wd["point"], wd["direction"], mu, tau, skip_first=True)
+        return new, dict(info, restart=wd["point"])
+
     def _step(self, pt: Point, err: Errors, k: int) -> tuple[Point | None, dict, Outcome | None]:
         """One iteration's step: the new point (None: go to the restoration phase), the values
         to record, and an outcome when the run must end here."""
@@ -554,9 +599,20 @@ class InteriorPoint:
             # a large regularization remembered from earlier iterates: start afresh
             self.reg.last_delta_w = 0.0
             d = self._direction(pt, mu)
+        restart = None
+        if self._watchdog is not None and (d is None or self._tiny(pt, d)):
+            # IPOPT stops the watchdog here and backtracks from the point where it started
+            wd, self._watchdog = self._watchdog, None
+            pt = restart = wd["point"]
+            d = wd["direction"]
         if d is None:
             return None, {}, None
         info = dict(step=float(np.max(np.abs(d.dw), initial=0.0)), reg=d.step.delta_w)
+        if restart is not None:
+            new, ls = self._line_search(pt, d, mu, tau, skip_first=True)
+            self._shortened = 0
+            info.update(ls, restart=restart)
+            return self._after_line_search(pt, d, new, info, k)
         if self._tiny(pt, d):
             if d.step.delta_w > 0.0 and self.m and err.pr_user > o.constr_viol_tol:
                 # tiny only because the regularization is huge: not a solution; the
@@ -570,18 +626,40 @@ class InteriorPoint:
             trial = self._try(pt, d.dw, alpha)
             new = None if trial is None else self._finish(pt, trial, d, alpha, alpha_z, mu)
             if new is not None:
+                self._shortened = 0
                 return new, dict(info, alpha_pr=alpha, alpha_du=alpha_z, ls=1), None
         if self._soft_iters:
             new, left, alpha = self._soft_step(pt, d, mu, tau)
             done = left or new is None or self._soft_iters >= o.max_soft_resto_iters
             self._soft_iters = 0 if done else self._soft_iters + 1
             return new, dict(info, alpha_pr=alpha, alpha_du=alpha, ls=1), None
+        if (self._watchdog is None and o.watchdog_shortened_iter_trigger > 0
+                and self._shortened >= o.watchdog_shortened_iter_trigger):
+            # many shortened steps in a row: try full steps for a while (IPOPT's watchdog)
+            self._watchdog = dict(point=pt, direction=d, theta=pt.theta, phi=self._phi(pt, mu),
+                                  gd=float(self._grad_phi(pt, mu) @ d.dw),
+                                  alpha=self._max_steps(pt, d, tau)[0], trials=0)
+        if self._watchdog is not None:
+            new, ls = self._watchdog_trial(pt, d, mu, tau)
+            info.update(ls)
+            if "restart" in ls:
+                pt, d = ls["restart"], self._restart_direction
+            self._shortened = 0
+            return self._after_line_search(pt, d, new, info, k)
         new, ls = self._line_search(pt, d, mu, tau)
         info.update(ls)
+        self._shortened = 0 if ls.get("ls", 0) == 1 else self._shortened + 1
+        return self._after_line_search(pt, d, new, info, k)
+
+    def _after_line_search(self, pt: Point, d: Direction, new: Point | None, info: dict,
+                           k: int) -> tuple[Point | None, dict, Outcome | None]:
+        """A failed line search: a numerical error, or IPOPT's soft restoration step."""
+        mu, tau = self.mu, self.tau
         if new is None and self._all_trials_bad:
             return None, info, Outcome(
                 "numerical_error", f"the {self._bad_kernel} kernel returned non-finite values at "
-                f"every trial point along the search direction ({ls['ls']} trials)", pt, k)
+                f"every trial point along the search direction ({info.get('ls', 0)} trials)",
+                pt, k)
         if new is None:
             new, left, alpha = self._soft_step(pt, d, mu, tau)
             self._soft_iters = 1 if new is not None and not left else 0
@@ -602,6 +680,7 @@ class InteriorPoint:
         self.theta_min = 1e-4 * max(1.0, pt.theta)
         self._acceptable_count, self._soft_iters, self._filter_resets = 0, 0, 0
         self._force_mu, self._info = False, {}
+        self._watchdog, self._shortened, self._restart_direction = None, 0, None
         k = 0
         while True:
             err = self._errors(pt, 0.0)
@@ -610,10 +689,12 @@ class InteriorPoint:
                 return done
             self._update_barrier(pt)
             new, self._info, done = self._step(pt, err, k)
+            pt = self._info.pop("restart", pt)     # a stopped watchdog went back to its start
             if done is not None:
                 return done
             used = 0
             if new is None:
+                self._watchdog, self._shortened = None, 0
                 new, done, used = self._restore(pt, self.mu, k)
                 if done is not None:
                     if done.status == "failed":

@@ -43,6 +43,8 @@ class IPMOptions:
     gamma_alpha: float = 0.05
     max_soc: int = 4
     kappa_soc: float = 0.99
+    watchdog_shortened_iter_trigger: int = 10   # shortened steps in a row that start it (0: off)
+    watchdog_trial_iter_max: int = 3
     # regularization of the KKT system
     linear_solver: str = "auto"        # "auto", "ldl" (dense, exact inertia), "splu" (sparse)
     dense_max_dim: int = 300           # "auto" uses "ldl" up to this KKT dimension

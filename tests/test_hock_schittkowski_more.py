@@ -130,3 +130,17 @@ def test_solved_to_published_optimum(hs: HSProblem):
         f"{hs.name}: f = {res.objective!r}, published f* = {hs.f_star!r}, x = {res.x}"
     assert res.constraint_violation <= 1e-4
     assert set(res.multipliers) == {c.name for c in problem.constraints}
+
+
+@pytest.mark.slow
+def test_watchdog_rescues_hs109():
+    """HS109 from the book's start takes shortened steps for many iterations in a row; IPOPT's
+    watchdog (full steps for a while, judged against where it started) gets out of that. Without
+    it the method crawls: still far from f* after 500 iterations."""
+    hs = BY_NAME["hs109"]
+    _, solver = compiled("hs109")
+    res = solver.solve(x0=hs.x0)
+    assert res.converged and res.iterations <= 100
+    assert res.objective == pytest.approx(hs.f_star, rel=1e-6)
+    crawl = solver.solve(x0=hs.x0, watchdog_shortened_iter_trigger=0, max_iter=500)
+    assert crawl.status == "max_iter" and crawl.objective < 0.5 * hs.f_star
