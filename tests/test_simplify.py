@@ -227,3 +227,12 @@ def test_egglog_stays_out_of_the_calling_process():
             "sy.simplify_cost(x*x + x); print('egglog' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_complex_valued_input_is_left_alone():
+    """The rules hold for real values only: abs(z)**2 * z is not z**3 for complex z."""
+    zc = sp.Symbol("zc", complex=True)
+    for e in (sp.Abs(zc) ** 2 * zc + zc * y + zc * (1 - y), sp.Abs(x) * sp.I + x * y + x * z):
+        expr, report = simplify_cost(e)
+        assert expr == e and report.stopped_by == "skipped"
+    assert simplify_exprs([sp.Abs(x) ** 2 * x + x * y + x * z]) == [x * (x ** 2 + y + z)]

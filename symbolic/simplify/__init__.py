@@ -7,9 +7,10 @@ Common-subexpression elimination is left to code generation; the cost it is meas
 (`cost.dag_cost`) already pays each shared subexpression once. The result is never dearer
 than the input: each stage's output is kept only if it is cheaper than the best so far.
 
-Expressions are treated as real-valued, as sympile's kernels compute them. Array loads
-(``x[i + 1]``), sums and functions the e-graph does not know pass through (their arguments and
-summands are simplified).
+Expressions are treated as real-valued, as sympile's kernels compute them; one that holds ``I``
+or a symbol declared complex is returned unchanged (the rules are exact only for real values).
+Array loads (``x[i + 1]``), sums and functions the e-graph does not know pass through (their
+arguments and summands are simplified).
 
 >>> import symbolic as sy
 >>> x, y = sy.symbols("x y", real=True)
@@ -180,6 +181,9 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
     best, best_cost = exprs, dag_cost(exprs)
     report = SimplifyReport(cost_before=best_cost, cost_after=best_cost, time=0.0,
                             fp_strict=fp_strict, stage_costs={"input": best_cost})
+    if any(_complex_valued(e) for e in exprs):
+        report.time = time.perf_counter() - start
+        return exprs, report
     canon = [canonicalize(e) for e in exprs]
     report.stage_costs["canonical"] = dag_cost(canon)
     if report.stage_costs["canonical"] <= best_cost:
@@ -193,6 +197,13 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
     report.cost_after = best_cost
     report.time = time.perf_counter() - start
     return best, report
+
+
+def _complex_valued(e: Expr) -> bool:
+    """Whether ``e`` may take complex values: it holds ``I`` or a symbol declared non-real.
+    The rules assume real values (``abs(z)**2 -> z**2``), so such input is left as it is."""
+    return e.has(sympy.I) or any(s.is_real is False or (s.is_complex and not s.is_real)
+                                 for s in e.free_symbols)
 
 
 def _egraph_stage(exprs: list[Expr], fp_strict: bool, budget: Budget, report: SimplifyReport,
