@@ -617,7 +617,7 @@ def _logreg_twin(v, p, m, n):
 
 
 LOGREG = StructuredProblem(
-    "LOGREG", "inequality", _vec, _logreg_template, _logreg_twin, _const(0), 3, 40,
+    "LOGREG", "inequality", _vec, _logreg_template, _logreg_twin, _const(0), 3, 20,
     data=_logreg_data, features=("A @ x", "log", "exp", "tanh", "scalar equality"))
 
 

@@ -30,7 +30,8 @@ BACKENDS = ("numba", "jax")
 FAST_BACKEND_CHECKS = {"WOODS", "MINSURF", "CONTROL", "LOGREG"}
 # Solves that take more than a few seconds here (compile, solve or the SciPy reference).
 SLOW_SOLVES = {"BROYDNBD", "BDQRTIC", "CRAGGLVY", "EDENSCH", "ENGVAL1", "FLETCBV", "FREUROTH",
-               "SCHMVETT", "TORSION", "LOGREG", "CHAIN", "NNLS", "FLETCHCR", "NONDQUAR"}
+               "SCHMVETT", "TORSION", "LOGREG", "CHAIN", "NNLS", "FLETCHCR", "NONDQUAR",
+               "PENALTY2", "PENALTY3"}
 # Problems the solver stops early on, with default settings; strict, so a fix is noticed.
 SOLVE_XFAIL = {
     name: "the runtime scales the objective so that the start's gradient max-norm is at most "
