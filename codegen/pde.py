@@ -16,6 +16,9 @@ from .ir import Kernel, View
 from .lower import Lowerer, Output
 from .nlp import BACKENDS, _block_positions, emit_module
 
+#: backends that compile the kernel IR themselves (no Python module source)
+NATIVE_BACKENDS = ("cuda", "llvm")
+
 DISCRETIZATIONS = ("finite_difference", "spectral")
 
 
@@ -89,12 +92,12 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
     """
     from symbolic.pde.finite_difference import FiniteDifference
     from .simulator import Simulator
-    if backend not in BACKENDS + ("cuda",):
+    if backend not in BACKENDS + NATIVE_BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of "
-                         f"{', '.join(BACKENDS + ('cuda',))}")
-    if backend == "cuda" and discretization == "spectral":
-        raise NotImplementedError("backend 'cuda' runs finite-difference PDEs; the spectral "
-                                  "discretization needs numpy, numba or jax")
+                         f"{', '.join(BACKENDS + NATIVE_BACKENDS)}")
+    if backend in NATIVE_BACKENDS and discretization == "spectral":
+        raise NotImplementedError(f"backend {backend!r} runs finite-difference PDEs; the "
+                                  f"spectral discretization needs numpy, numba or jax")
     if discretization not in DISCRETIZATIONS:
         raise ValueError(f"unknown discretization {discretization!r}; choose one of "
                          f"{', '.join(DISCRETIZATIONS)}")
@@ -115,6 +118,10 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
         from .cuda_kernels import CudaModule
         module = CudaModule(kset.all())
         source = module.source
+    elif backend == "llvm":          # one native library, real-valued kernels
+        from .llvm.module import LLVMModule
+        module = LLVMModule(kset.all())
+        source = module.library.source
     else:
         source = emit_module(kset.all(), backend)
         t1 = time.perf_counter()
