@@ -76,13 +76,18 @@ class SimulatorBase:
     def run(self, t_end: float, dt: float | None = None, save_every: float | None = None,
             rtol: float = 1e-6, atol: float = 1e-9, params: Mapping | None = None,
             integrator: str | None = None, progress: bool = False,
-            max_steps: int = 10 ** 7, check_cfl: bool = True) -> PDESolution:
+            max_steps: int = 10 ** 7, check_cfl: bool = True,
+            sharding: Any = None) -> PDESolution:
         """Integrate from t = 0 to ``t_end``, saving snapshots every ``save_every``.
 
         Fixed-step explicit schemes ("rk4", "verlet") without ``dt`` take a CFL step from the
         spectral-radius bound of the system; a ``dt`` beyond that stability limit raises a
         ValueError naming the limit (unless ``check_cfl=False``). A NaN in the state, a solver
         failure or an interrupt stops the run with ``status="failed"``, keeping the snapshots.
+
+        ``sharding`` (backend "jax", integrator "rk4", a fixed ``dt``): a `jax.sharding.Sharding`
+        for the state, e.g. ``NamedSharding(Mesh(jax.devices(), ("x",)), PartitionSpec("x"))``;
+        the state then stays sharded on the devices and only snapshots come back to the host.
         """
         from runtime.integrate import ODEProblem, integrate
         method = integrator or self.integrator
@@ -90,6 +95,8 @@ class SimulatorBase:
             raise ValueError(f"unknown integrator {method!r}; choose one of "
                              f"{', '.join(INTEGRATORS)}")
         p = self.bind(params)
+        if sharding is not None:
+            return self._run_on_devices(t_end, dt, save_every, p, method, sharding)
         form = self.ode_problem(p)
         if method == "bdf" and "jacobian" not in form and getattr(self, "kernel_set", None):
             raise NotImplementedError(f"{self.name}: {self.kernel_set.no_jacobian}")
@@ -100,6 +107,22 @@ class SimulatorBase:
                         save_every=save_every, rtol=rtol, atol=atol,
                         monitors=self.monitor_functions(p), progress=progress,
                         max_steps=max_steps, check_cfl=check_cfl)
+        snaps = [self.fields(t, y, p) for t, y in zip(sol.t, sol.y)]
+        return PDESolution.from_snapshots(self.pde.domain, sol, snaps)
+
+
+    def _run_on_devices(self, t_end, dt, save_every, p, method, sharding) -> PDESolution:
+        """RK4 with the state kept on (sharded over) JAX devices."""
+        import jax
+        from runtime.integrate.device import integrate_rk4_on_device
+        if self.backend != "jax" or method != "rk4" or dt is None:
+            raise ValueError(f"{self.name}: sharding= runs backend 'jax' with integrator 'rk4' "
+                             f"and a fixed dt (got backend {self.backend!r}, integrator "
+                             f"{method!r}, dt={dt}); compile with backend='jax' and pass dt")
+        y0 = jax.device_put(self.initial_state(), sharding)
+        rhs = self.module.rhs
+        sol = integrate_rk4_on_device(lambda t, y: rhs(y, t, *p), y0, t_end, dt, save_every,
+                                      self.monitor_functions(p))
         snaps = [self.fields(t, y, p) for t, y in zip(sol.t, sol.y)]
         return PDESolution.from_snapshots(self.pde.domain, sol, snaps)
 
