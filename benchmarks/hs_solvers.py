@@ -22,6 +22,10 @@ Solvers:
 Wall time is the median over --repeats solves from x0 (problem construction excluded).
 
 Run:  python benchmarks/hs_solvers.py [--quick] [--repeats 7]
+      python benchmarks/hs_solvers.py --problems more --backend numpy --repeats 1 --summary
+      (``more``: the 57 problems of tests/hs_problems_more.py, whose SciPy functions and
+      derivatives are sympile's numpy kernels, and whose IPOPT model CasADi builds from the
+      SymPy expressions; single names such as hs016 select from that collection too)
 """
 from __future__ import annotations
 
@@ -53,6 +57,7 @@ class HS:
     x0: tuple = ()
     fstar: float = 0.0
     xstar: tuple = ()
+    build: Callable | None = None   # sy.Problem builder (collection problems)
 
 
 # ----------------------------------------------------------------------------- the problems
@@ -136,6 +141,45 @@ def _problems() -> list[HS]:
     ]
 
 
+def from_collection(entry) -> HS:
+    """An HS entry from tests/hs_problems_more.py: SciPy gets the compiled numpy kernels."""
+    problem = entry.build()
+    k = problem.compile(backend="numpy").kernels()
+    jp = k.jacobian_pattern
+
+    def row_jacobian(i: int, sign: float):
+        def jac(x):
+            dense = np.zeros(jp.shape)
+            np.add.at(dense, (jp.rows, jp.cols), k.jacobian(np.asarray(x, float)))
+            return sign * dense[i]
+        return jac
+
+    cons = []
+    for i, (lo, hi) in enumerate(zip(k.c_lower, k.c_upper)):
+        if lo == hi:
+            cons.append(("eq", lambda x, i=i, b=lo: k.constraints(np.asarray(x, float))[i] - b,
+                         row_jacobian(i, 1.0)))
+            continue
+        if np.isfinite(lo):
+            cons.append(("ineq", lambda x, i=i, b=lo: k.constraints(np.asarray(x, float))[i] - b,
+                         row_jacobian(i, 1.0)))
+        if np.isfinite(hi):
+            cons.append(("ineq", lambda x, i=i, b=hi: b - k.constraints(np.asarray(x, float))[i],
+                         row_jacobian(i, -1.0)))
+    xstar = entry.x_star if entry.x_star is not None else entry.x0
+    return HS(entry.name.upper(), entry.n, f=lambda x: k.objective(np.asarray(x, float)),
+              grad=lambda x: k.gradient(np.asarray(x, float)), cons=cons,
+              lower=list(k.x_lower), upper=list(k.x_upper), x0=tuple(entry.x0),
+              fstar=entry.f_star, xstar=tuple(xstar), build=entry.build)
+
+
+def collection(names: set[str]) -> list[HS]:
+    """Entries of tests/hs_problems_more.py: all for "MORE", else those named."""
+    sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
+    from hs_problems_more import PROBLEMS
+    return [from_collection(e) for e in PROBLEMS if "MORE" in names or e.name.upper() in names]
+
+
 def bounds_of(p: HS):
     lo = np.broadcast_to(np.asarray(p.lower, float), (p.n,)).copy()
     hi = np.broadcast_to(np.asarray(p.upper, float), (p.n,)).copy()
@@ -164,14 +208,19 @@ def check_problem(p: HS) -> list:
 
 
 # ----------------------------------------------------------------------------- solvers
-def run_sympile(p: HS):
+def run_sympile(p: HS, backend: str = "numba"):
     import symbolic as sy
-    # One variable name per problem: two sy.Variable("x", shape=4) in one process are merged
-    # by SymPy's cache, and the second one's bounds are silently lost (reported upstream).
-    x = sy.Variable(f"x{p.name[2:]}", shape=p.n, lower=None if np.isneginf(p.lower) else p.lower,
-                    upper=None if np.isposinf(p.upper) else p.upper)
-    cons = [p_c(x) >= 0 if k == "ineq" else sy.Eq(p_c(x), 0) for k, p_c, _ in p.cons]
-    solver = sy.Problem(minimize=p.f(x), subject_to=cons, name=p.name).compile(backend="numba")
+    if p.build is not None:
+        solver = p.build().compile(backend=backend)
+    else:
+        # One variable name per problem: two sy.Variable("x", shape=4) in one process are
+        # merged by SymPy's cache, and the second one's bounds are silently lost.
+        x = sy.Variable(f"x{p.name[2:]}", shape=p.n,
+                        lower=None if np.isneginf(p.lower) else p.lower,
+                        upper=None if np.isposinf(p.upper) else p.upper)
+        cons = [p_c(x) >= 0 if k == "ineq" else sy.Eq(p_c(x), 0) for k, p_c, _ in p.cons]
+        solver = sy.Problem(minimize=p.f(x), subject_to=cons,
+                            name=p.name).compile(backend=backend)
     solver.solve(x0=list(p.x0))                   # warm-up: Numba compiles the kernels here
 
     def solve():
@@ -227,10 +276,39 @@ def run_cyipopt(p: HS):
     return solve
 
 
+def _sympy_to_casadi(p: HS, xs: list):
+    """Objective and constraint functions of a built problem as CasADi expressions of xs."""
+    import casadi as ca
+    import sympy
+    problem = p.build()
+    var = problem.variables[0]
+    z = sympy.symbols(f"z0:{p.n}")
+    mods = [{"exp": ca.exp, "sin": ca.sin, "cos": ca.cos, "log": ca.log, "sqrt": ca.sqrt}, "math"]
+
+    def conv(e):
+        e = sympy.sympify(e).xreplace({var[i]: z[i] for i in range(p.n)})
+        return sympy.lambdify(z, e, modules=mods)(*xs)
+    rows = []
+    for con in problem.constraints:
+        g = conv(con.expr)
+        if con.lower == con.upper:
+            rows.append(("eq", g - float(con.lower)))
+            continue
+        if np.isfinite(con.lower):
+            rows.append(("ineq", g - float(con.lower)))
+        if np.isfinite(con.upper):
+            rows.append(("ineq", float(con.upper) - g))
+    return conv(problem.objective), rows
+
+
 def run_casadi_ipopt(p: HS):
     import casadi as ca
     x = ca.SX.sym("x", p.n)
     xs = [x[i] for i in range(p.n)]
+    if p.build is not None:
+        fx, rows = _sympy_to_casadi(p, xs)
+        p = HS(p.name, p.n, f=lambda _: fx, grad=p.grad, lower=p.lower, upper=p.upper,
+               x0=p.x0, fstar=p.fstar, cons=[(kind, lambda _, g=g: g, None) for kind, g in rows])
     g = ca.vertcat(*[c(xs) for _, c, _ in p.cons]) if p.cons else ca.SX(0, 1)
     lbg = [0.0] * len(p.cons)
     ubg = [INF if k == "ineq" else 0.0 for k, _, _ in p.cons]
@@ -273,13 +351,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--quick", action="store_true", help="3 repeats")
-    ap.add_argument("--problems", default="", help="comma-separated subset, e.g. HS071,HS100")
+    ap.add_argument("--problems", default="",
+                    help="comma-separated subset, e.g. HS071,HS100; 'more' (or names such as "
+                         "hs016) adds problems of tests/hs_problems_more.py")
+    ap.add_argument("--backend", default="numba", help="sympile backend (default numba)")
+    ap.add_argument("--summary", action="store_true",
+                    help="print solved counts and median iterations per solver")
     args = ap.parse_args(argv)
     repeats = 3 if args.quick else args.repeats
     problems = _problems()
     if args.problems:
         keep = {s.strip().upper() for s in args.problems.split(",")}
         problems = [p for p in problems if p.name in keep]
+        problems += collection(keep - {p.name for p in problems})
 
     print("1) problem definitions against the published optima")
     table(["problem", "n", "m", "f* (published)", "f(x* published)", "|diff|", "viol(x*)",
@@ -290,8 +374,8 @@ def main(argv=None):
           "\n   grad/jac vs FD: max relative error of the hand-written derivatives vs central "
           "differences.\n")
 
-    solvers = [("sympile/numba", run_sympile), ("SLSQP", run_slsqp),
-               ("trust-constr", run_trust_constr)]
+    solvers = [(f"sympile/{args.backend}", lambda p: run_sympile(p, args.backend)),
+               ("SLSQP", run_slsqp), ("trust-constr", run_trust_constr)]
     notes = []
     why = available("cyipopt")
     if why is None:
@@ -329,6 +413,24 @@ def main(argv=None):
           "digits,\n   so differences below ~1e-7 are at the precision of f*).")
     for note in notes:
         print("note:", note)
+    if args.summary:
+        print_summary(rows, [name for name, _ in solvers], len(problems))
+
+
+def print_summary(rows: list, solvers: list, n_problems: int) -> None:
+    """Per solver: problems solved to |f - f*| <= 1e-6 max(1, |f*|) with status optimal, and
+    the median iteration count over the problems that every solver solved."""
+    solved = {s: {} for s in solvers}
+    for name, solver, status, it, fval, err, _ in rows:
+        if status == "optimal" and float(err) <= 1e-6 * max(1.0, abs(float(fval))):
+            solved[solver][name] = it
+    common = set.intersection(*(set(v) for v in solved.values())) if solved else set()
+    print(f"3) summary over {n_problems} problems (median iterations over the {len(common)} "
+          f"problems every solver solved)")
+    table(["solver", "solved", "median iter"],
+          [[s, f"{len(solved[s])}/{n_problems}",
+            f"{statistics.median(solved[s][p] for p in common):g}" if common else "-"]
+           for s in solvers], left=1)
 
 
 if __name__ == "__main__":
