@@ -100,10 +100,16 @@ def test_solved_to_published_optimum(hs: HSProblem):
 
 def test_hs002_from_the_basin_of_the_published_optimum():
     hs = BY_NAME["hs002"]
+    # At the default tol the active bound x2 >= 1.5 is met to 3e-7 (complementarity is judged
+    # in the gradient-scaled problem, as IPOPT does; CasADi's IPOPT stops at the same point),
+    # so f is within 1.2e-6; a tighter tol reaches the published optimum to its digits.
     res = compiled("hs002")[1].solve(x0=[2, 1])
     assert res.converged
-    assert res.objective == pytest.approx(hs.f_star, rel=1e-6)
+    assert res.objective == pytest.approx(hs.f_star, rel=2e-6)
     np.testing.assert_allclose(res.x, hs.x_star, atol=1e-6)
+    tight = compiled("hs002")[1].solve(x0=[2, 1], tol=1e-10)
+    assert tight.converged and tight.objective == pytest.approx(hs.f_star, rel=1e-9)
+    np.testing.assert_allclose(tight.x, hs.x_star, atol=1e-8)
 
 
 def test_hs071_multipliers_match_the_known_ones():
