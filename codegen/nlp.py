@@ -18,6 +18,7 @@ from .ir import Kernel, View
 from .gather import gather
 from .lower import Lowerer, Output
 from .single_writes import single_writes
+from .supported import check_functions
 
 BACKENDS = ("numpy", "numba", "jax")
 # prange is off by default: on the 2-core reference machine numba's threads made the gather
@@ -121,6 +122,9 @@ def compile_problem(problem, backend: str = "numpy", simplify: str | None = "egr
     ``simplify``: "egraph" (rewrite against the cycle cost model, then CSE), "cse" or None.
     """
     from .solver import NLPSolver
+    check_functions([("the objective", problem.objective)]
+                    + [(f"constraint '{c.name}'", c.expr) for c in problem.constraints], backend,
+                    unknowns=problem.variables)
     if backend == "llvm":
         from .llvm.nlp import compile_problem_llvm
         return compile_problem_llvm(problem, simplify, **options)

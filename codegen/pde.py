@@ -9,12 +9,14 @@ import sympy
 
 
 from symbolic.errors import NonDifferentiableError
+from symbolic.pde.field import FieldFunction
 from symbolic.pde.semidiscrete import SemiDiscrete
 
 from .build import load_module
 from .ir import Kernel, View
 from .lower import Lowerer, Output
 from .nlp import BACKENDS, _block_positions, emit_module
+from .supported import check_functions
 
 #: backends that compile the kernel IR themselves (no Python module source)
 NATIVE_BACKENDS = ("cuda", "llvm")
@@ -101,6 +103,11 @@ def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_diffe
     if discretization not in DISCRETIZATIONS:
         raise ValueError(f"unknown discretization {discretization!r}; choose one of "
                          f"{', '.join(DISCRETIZATIONS)}")
+    check_functions([(f"the equation of {ev.field.func} (d{ev.field.func}/dt = {ev.rhs})", ev.rhs)
+                     for ev in pde.evolutions], backend, unknowns=[FieldFunction],
+                    derivative_order=1)
+    check_functions([(f"monitor '{name}'", m) for name, m in pde.monitors.items()], backend,
+                    derivative_order=0)
     if discretization == "spectral":
         from .spectral import compile_spectral
         return compile_spectral(pde, backend=backend, integrator=integrator, simplify=simplify,

@@ -11,6 +11,7 @@ from typing import Callable
 
 import sympy
 from sympy import Add, Expr, Function, Indexed, Mul, Pow, Sum, Symbol
+from sympy.core.function import AppliedUndef, ArgumentIndexError
 
 from .errors import NonDifferentiableError
 
@@ -60,6 +61,10 @@ class _Dependence:
 
 
 def _check_differentiable(node: Expr) -> None:
+    if isinstance(node, AppliedUndef) and not hasattr(node, "domain"):   # fields have one
+        raise NonDifferentiableError(
+            f"{node.func} is an undefined function (in {node}); sympile cannot differentiate "
+            f"it: give its expression instead")
     if isinstance(node, NON_DIFFERENTIABLE) or isinstance(node, sympy.Derivative):
         raise NonDifferentiableError(
             f"'{type(node).__name__}' in {node} has no derivative everywhere, but derivatives of "
@@ -81,7 +86,12 @@ def partial(node: Expr, k: int) -> Expr:
         b, e = args
         return e * b ** (e - 1) if k == 0 else node * sympy.log(b)
     if isinstance(node, Function):
-        return node.fdiff(k + 1)
+        try:
+            return node.fdiff(k + 1)
+        except ArgumentIndexError:
+            raise NonDifferentiableError(
+                f"SymPy has no derivative of {node.func.__name__} in its argument {k + 1} "
+                f"({node}); keep variables out of that argument or rewrite the function") from None
     raise NonDifferentiableError(f"cannot differentiate '{type(node).__name__}' in {node}")
 
 

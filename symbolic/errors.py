@@ -15,3 +15,7 @@ class DeclarationError(SympileError, ValueError):
 
 class NonDifferentiableError(SympileError, ValueError):
     """A function without a derivative where derivatives are needed."""
+
+
+class UnsupportedFunctionError(SympileError, NotImplementedError):
+    """A function the chosen backend cannot emit (or an undefined one), found before lowering."""
