@@ -7,7 +7,8 @@ For each case (a list of expressions over scalar symbols) the table reports
   with ``simplify="cse"`` (`sympy.cse` alone), with ``"cse"`` after `sympy.simplify` of each
   expression (and the time simplify took, each expression under a 20 s limit: on timeout the
   expression is kept), and with ``simplify="egraph"`` (what ``compile()`` does: canonical
-  rules, e-graph, cse, shared reciprocals), with the time it took;
+  rules, e-graph, factored and Horner candidates priced after CSE, cse, shared reciprocals),
+  with the time it took;
 - the run time of the Numba kernels emitted from those statements (`codegen.emit_loops`), one
   loop over 10^5 random points (median of repeats, the three kernels taking turns).
 

@@ -1,4 +1,6 @@
 """Functions a backend cannot emit: one clear error at compile, before derivation and lowering."""
+import doctest
+import importlib
 import math
 
 import numpy as np
@@ -98,3 +100,8 @@ def test_pde_forcing_of_coordinates_needs_no_derivative():
     grid = np.linspace(0, 1, 16, endpoint=False)
     expected = (1 - math.exp(-0.5)) * np.array([math.lgamma(g + 2) for g in grid])
     assert np.allclose(np.asarray(sol["u"])[-1], expected, rtol=1e-6, atol=1e-8)
+
+
+def test_docstring_examples():
+    failures, tried = doctest.testmod(importlib.import_module("codegen.supported"))
+    assert tried > 0 and failures == 0

@@ -32,6 +32,7 @@ import sympy
 from sympy import Expr
 
 from . import memo, worker
+from .alternatives import cheapest_form
 from .canonical import canonicalize
 from .cost import MUL, dag_cost
 from .reciprocals import share_reciprocals
@@ -139,7 +140,8 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
 
     With ``cache_dir``, e-graph results are kept on disk there (`memo`): compiling the same
     kernel again does not run the e-graph again. Inputs with fewer than `MIN_EGRAPH_OPS`
-    operations get the canonical rules only.
+    operations get the canonical rules only. Without ``fp_strict``, factored and Horner forms
+    of the answer and of the input compete with it, priced after CSE (`alternatives`).
 
     >>> import sympy
     >>> x, y = sympy.symbols("x y", real=True)
@@ -150,7 +152,9 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
     exprs = [sympy.sympify(e) for e in exprs]
     limits = Budget(**{**asdict(CODEGEN_BUDGET), **budget})
     out, _ = _simplify(exprs, fp_strict, limits, cache=cache, min_ops=MIN_EGRAPH_OPS)
-    return out
+    if fp_strict or _complex_valued_any(exprs):
+        return out
+    return cheapest_form(out, exprs)[0]
 
 
 def _unwrap(items: list) -> tuple[list[Expr], list]:
@@ -199,6 +203,10 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
     return best, report
 
 
+def _complex_valued_any(exprs: Sequence[Expr]) -> bool:
+    return any(_complex_valued(e) for e in exprs)
+
+
 def _complex_valued(e: Expr) -> bool:
     """Whether ``e`` may take complex values: it holds ``I`` or a symbol declared non-real.
     The rules assume real values (``abs(z)**2 -> z**2``), so such input is left as it is."""
@@ -238,6 +246,8 @@ def _egraph_stage(exprs: list[Expr], fp_strict: bool, budget: Budget, report: Si
     # SymPy's evaluated form is what users and printers expect; keep the extracted structure
     # (binary sums and products, which evaluation could merge back) only when that saves more
     # than a multiplication.
-    if dag_cost(as_extracted) < dag_cost(evaluated) - MUL:
-        return as_extracted
-    return evaluated
+    try:
+        keep_structure = dag_cost(as_extracted) < dag_cost(evaluated) - MUL
+    except RecursionError:      # long chains of binary sums exceed SymPy's recursive helpers
+        keep_structure = False
+    return as_extracted if keep_structure else evaluated
