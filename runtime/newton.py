@@ -73,6 +73,15 @@ def _ratio(k: NLPKernels, x_t: np.ndarray, f: float, g: np.ndarray, pred: float,
     return rho, f_t, (k.gradient(x_t) if rho > eta else None)
 
 
+def _relative_gradient(x: np.ndarray, f: float, g: np.ndarray) -> float:
+    """max_i |g_i| max(|x_i|, 1) / max(|f|, 1): the change of f relative to its size for a
+    relative change of each x_i (Dennis & Schnabel, Numerical Methods for Unconstrained
+    Optimization, 7.2), independent of how f and x are scaled."""
+    if g.size == 0:
+        return 0.0
+    return float(np.max(np.abs(g) * np.maximum(np.abs(x), 1.0))) / max(abs(f), 1.0)
+
+
 def _result(x, f, g, status, message, k, monitor) -> SolveResult:
     n = x.size
     return SolveResult(x=x, objective=float(f), status=status, message=message, iterations=k,
@@ -103,7 +112,7 @@ def solve_newton_cg(kernels: NLPKernels, x0: np.ndarray, opts: NewtonOptions,
         gmax = float(np.max(np.abs(g), initial=0.0))
         monitor.record(dict(iter=it, objective=f, inf_pr=0.0, inf_du=gmax, mu=None,
                             reg=None, alpha_du=0.0, phase="", **info))
-        if scale * gmax <= opts.tol:
+        if scale * gmax <= opts.tol and _relative_gradient(x, f, g) <= opts.relative_tol:
             return _result(x, f, g, "optimal", "optimal solution found", it, monitor)
         xmax = float(np.max(np.abs(x), initial=0.0))
         if f < -opts.unbounded_objective or xmax > opts.diverging_iterates_tol:

@@ -73,6 +73,9 @@ class NewtonOptions:
     """Options of the trust-region Newton-CG method."""
 
     tol: float = 1e-8                  # scaled gradient max-norm for "optimal"
+    # and the relative gradient max_i |g_i| max(|x_i|, 1) / max(|f|, 1) (Dennis & Schnabel),
+    # so a flat minimum (a quartic) is not declared optimal far from it by the scaled test alone
+    relative_tol: float = 1e-8
     max_iter: int = 3000
     acceptable_tol: float = 1e-6       # accepted when the trust region collapses
     initial_radius: float = 1.0

@@ -9,7 +9,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "pde"
 FAST = {"akhmediev_breather"}
 NAMES = ["nls_soliton", "nls_two_solitons", "akhmediev_breather", "modulation_instability",
          "klein_gordon_waves", "phi4_kink", "sine_gordon_breather", "phi4_kink_antikink",
-         "heat_allen_cahn_2d", "burgers", "gray_scott"]
+         "heat_allen_cahn_2d", "burgers", "gray_scott", "sharded_heat_jax"]
 
 
 def test_every_example_is_listed():

@@ -32,16 +32,6 @@ FAST_BACKEND_CHECKS = {"WOODS", "MINSURF", "CONTROL", "LOGREG"}
 SLOW_SOLVES = {"BROYDNBD", "BDQRTIC", "CRAGGLVY", "EDENSCH", "ENGVAL1", "FLETCBV", "FREUROTH",
                "SCHMVETT", "TORSION", "LOGREG", "CHAIN", "NNLS", "FLETCHCR", "NONDQUAR",
                "PENALTY2", "PENALTY3"}
-# Problems the solver stops early on, with default settings; strict, so a fix is noticed.
-SOLVE_XFAIL = {
-    name: "the runtime scales the objective so that the start's gradient max-norm is at most "
-          "nlp_scaling_max_gradient = 100 (IPOPT's rule); on this quartic the start's gradient "
-          "is ~1e9, so the scaled tolerance 1e-8 accepts a point far from f* = 0. "
-          "test_quartics_converge_without_gradient_scaling solves it unscaled."
-    for name in ("QUARTC", "VARDIM")
-}
-
-
 def _params(inst: Instance) -> dict:
     """Values of the parameters the problem uses (a weight raised to the power 0 drops out)."""
     return {p.name: inst.values[p.name] for p in inst.problem.parameters}
@@ -246,8 +236,6 @@ def _solve_params(problems):
     out = []
     for p in problems:
         marks = [pytest.mark.slow] if p.name in SLOW_SOLVES else []
-        if p.name in SOLVE_XFAIL:
-            marks.append(pytest.mark.xfail(reason=SOLVE_XFAIL[p.name], strict=True))
         out.append(pytest.param(p.name, id=p.name, marks=marks))
     return out
 
@@ -283,6 +271,8 @@ def test_chain_matches_the_catenary():
 
 @pytest.mark.parametrize("name", ["QUARTC", "VARDIM"])
 def test_quartics_converge_without_gradient_scaling(name):
+    """The default solve (test_solve_reaches_the_known_optimum) needs the relative-gradient
+    test: the gradient-scaled test alone stops at f = 24 on QUARTC (start gradient ~1e9)."""
     inst, res = _solve(name, nlp_scaling_max_gradient=math.inf)
     assert res.status == "optimal"
     assert res.objective == pytest.approx(0.0, abs=1e-6)

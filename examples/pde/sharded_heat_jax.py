@@ -17,12 +17,12 @@ import numpy as np  # noqa: E402
 from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 
 import symbolic as sy  # noqa: E402
-from common import Check, report  # noqa: E402
+from common import Check, report, save_plot  # noqa: E402
 
 T_END, DT = 0.01, 2.5e-5
 
 
-def main() -> list[Check]:
+def main(plot: bool = True) -> list[Check]:
     t, x, y = sy.symbols("t x y", real=True)
     dom = sy.Domain(x=(0, 1), y=(0, 1), points=(66, 66), periodic=False)
     u = sy.Field("u", dom)
@@ -38,6 +38,14 @@ def main() -> list[Check]:
     exact = np.exp(-5 * np.pi ** 2 * T_END) * np.sin(np.pi * X) * np.sin(2 * np.pi * Y)
     print(f"  {len(devices)} devices, state of {sim.size} values sharded as {sharding.spec}; "
           f"{sol.message or sol.status}")
+    if plot:
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(5, 4))
+        image = ax.pcolormesh(X, Y, sol["u"][-1] - exact, shading="auto", cmap="RdBu_r")
+        fig.colorbar(image, label="u - exact")
+        ax.set(title=f"2D heat at t = {T_END}, sharded over {len(devices)} devices",
+               xlabel="x", ylabel="y")
+        save_plot(fig, "sharded_heat_jax")
     return report("2D heat equation, grid sharded over JAX devices", [
         Check("max relative error vs exact (O(h²) ≈ 1e-3)",
               np.abs(sol["u"][-1] - exact).max() / np.abs(exact).max(), 0.0, 2e-3),
