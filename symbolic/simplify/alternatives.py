@@ -11,7 +11,8 @@ cheaper. They reassociate and distribute, so they are exact only over the reals 
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Sequence
+from functools import lru_cache
+from typing import Sequence
 
 import sympy
 from sympy import Expr, Indexed, Symbol
@@ -19,9 +20,9 @@ from sympy import Expr, Indexed, Symbol
 from .cost import dag_cost
 from .reciprocals import share_reciprocals
 
-#: Expressions with more operations than this (all together) get the whole-list candidates
-#: only: trying each expression's alternatives separately costs one CSE of the list each.
-MAX_OPS_PER_EXPRESSION_SEARCH = 400
+#: Polynomials with more terms than this keep their form: `sympy.horner` takes ~50 ms on
+#: the Hock-Schittkowski HVP entries, doubling their compile time, for little gain there.
+MAX_HORNER_TERMS = 8
 #: Inputs with more operations (as trees) than this get no candidates: `sympy.factor_terms`
 #: walks the tree, 0.5 s for the double pendulum's Jacobian (13,600 operations), too slow for
 #: `compile()`; the e-graph's answer stands.
@@ -43,6 +44,7 @@ def emitted_cost(exprs: Sequence[Expr]) -> int:
     return dag_cost([e for _, e in temps] + reduced)
 
 
+@lru_cache(maxsize=4096)
 def horner_form(e: Expr) -> Expr:
     """``e`` in multivariate Horner form (highest-degree variables outermost) if it is a
     polynomial in its symbols and array loads; otherwise ``e`` itself.
@@ -58,48 +60,56 @@ def horner_form(e: Expr) -> Expr:
     try:
         if not variables or not e.is_polynomial(*variables):
             return e
-        expanded = sympy.expand(e)
-        gens = sorted(variables, key=lambda v: (-sympy.degree(expanded, v), str(v)))
-        return sympy.horner(expanded, *gens)
+        poly = sympy.Poly(e, *variables)
+        if len(poly.monoms()) > MAX_HORNER_TERMS:
+            return e
+        degrees = dict(zip(variables, poly.degree_list()))
+        terms = {v: sum(1 for m in poly.monoms() if m[k]) for k, v in enumerate(variables)}
+        # a variable in one term only cannot be factored out: it stays in the coefficients
+        gens = sorted((v for v in variables if terms[v] > 1),
+                      key=lambda v: (-degrees[v], -terms[v], str(v)))
+        return sympy.horner(sympy.expand(e), *gens) if gens else e
     except sympy.PolynomialError:
         return e
 
 
-def _factored_horner(e: Expr) -> Expr:
-    h = horner_form(e)
-    return sympy.factor_terms(h) if h != e else e     # factor_terms(e) is a candidate already
+@lru_cache(maxsize=4096)
+def factored(e: Expr) -> Expr:
+    """`sympy.factor_terms` (common factors out of sums, recursively), remembered.
 
-
-REWRITES: tuple[Callable[[Expr], Expr], ...] = (sympy.factor_terms, horner_form,
-                                                _factored_horner)
+    >>> import sympy
+    >>> a, b, c = sympy.symbols("a b c", real=True)
+    >>> factored(a*b*c + a*b + a*c)
+    a*(b*c + b + c)
+    """
+    return sympy.factor_terms(e)
 
 
 def cheapest_form(exprs: Sequence[Expr], original: Sequence[Expr]) -> tuple[list[Expr], int]:
-    """The cheapest of ``exprs`` (the e-graph's answer), ``original`` and their rewrites by
-    `REWRITES` as whole lists, then, for small inputs, each expression's rewrites one at a time
-    (kept when the whole list gets cheaper). Returns the list and its `emitted_cost`;
-    inputs over `MAX_OPS` operations come back as they are.
+    """The cheapest of ``exprs`` (the e-graph's answer), ``original``, both with common factors
+    pulled out (`factored`), and ``original`` in Horner form. Returns the list and its
+    `emitted_cost`; inputs over `MAX_OPS` operations come back as they are. Answers are
+    remembered: one process compiles the same kernels for several backends.
 
     >>> import sympy
     >>> a, b, c, d = sympy.symbols("a b c d", real=True)
     >>> cheapest_form([a*b*c + a*b*d + c], [a*b*c + a*b*d + c])
     ([a*b*(c + d) + c], 8)
     """
+    best, cost = _cheapest_form(tuple(exprs), tuple(original))
+    return list(best), cost
+
+
+@lru_cache(maxsize=256)
+def _cheapest_form(exprs: tuple, original: tuple) -> tuple[tuple, int]:
+    """The answer of `cheapest_form` as tuples (remembered)."""
     best, best_cost = list(exprs), emitted_cost(exprs)
     if sum(sympy.count_ops(e) for e in original) > MAX_OPS:
-        return best, best_cost
-    starts = [list(original)] + [[f(e) for e in start] for start in (exprs, original)
-                                 for f in REWRITES]
-    for candidate in starts:
+        return tuple(best), best_cost
+    starts = [list(original), [factored(e) for e in exprs], [factored(e) for e in original],
+              [horner_form(e) for e in original]]
+    for candidate in dict.fromkeys(tuple(c) for c in starts):
         cost = emitted_cost(candidate)
         if cost < best_cost:
-            best, best_cost = candidate, cost
-    if sum(sympy.count_ops(e) for e in best) > MAX_OPS_PER_EXPRESSION_SEARCH:
-        return best, best_cost
-    for k, e in enumerate(list(best)):
-        for alternative in dict.fromkeys(a for a in (f(e) for f in REWRITES) if a != e):
-            trial = best[:k] + [alternative] + best[k + 1:]
-            cost = emitted_cost(trial)
-            if cost < best_cost:
-                best, best_cost = trial, cost
-    return best, best_cost
+            best, best_cost = list(candidate), cost
+    return tuple(best), best_cost
