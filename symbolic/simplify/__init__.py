@@ -140,8 +140,9 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
 
     With ``cache_dir``, e-graph results are kept on disk there (`memo`): compiling the same
     kernel again does not run the e-graph again. Inputs with fewer than `MIN_EGRAPH_OPS`
-    operations get the canonical rules only. Without ``fp_strict``, factored and Horner forms
-    of the answer and of the input compete with it, priced after CSE (`alternatives`).
+    operations get the canonical rules only. Without ``fp_strict``, the input, factored forms
+    of the answer and of the input, and the input's Horner form compete with the answer,
+    priced after CSE (`alternatives`).
 
     >>> import sympy
     >>> x, y = sympy.symbols("x y", real=True)
