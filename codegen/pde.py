@@ -16,6 +16,7 @@ from .build import load_module
 from .ir import Kernel, View
 from .lower import Lowerer, Output
 from .nlp import BACKENDS, _block_positions, emit_module
+from .single_writes import single_writes
 from .supported import check_functions
 
 #: backends that compile the kernel IR themselves (no Python module source)
@@ -80,7 +81,8 @@ class PDEKernelSet:
     def _kernel(self, name, args, views, size, outs, cplx) -> Kernel:
         low = Lowerer(self.simplify)
         low.outputs(outs)
-        return Kernel(name, args, views, [("_out", size)], low.root.stmts, None, cplx)
+        return single_writes(Kernel(name, args, views, [("_out", size)], low.root.stmts, None,
+                                    cplx))
 
 
 def compile_pde(pde, backend: str = "numpy", discretization: str = "finite_difference",
