@@ -487,3 +487,24 @@ PROBLEMS: list[HSProblem] = [
 ]
 
 BY_NAME = {p.name: p for p in PROBLEMS}
+
+
+def check_at_published_optimum(hs: "HSProblem", problem, solver) -> None:
+    """Assert the transcription: f(x*) is the published f*, x* satisfies constraints and bounds."""
+    k = solver.kernels()
+    xs = np.asarray(hs.x_star, dtype=float)
+    f = k.objective(xs)
+    assert abs(f - hs.f_star) <= max(hs.f_rtol * abs(hs.f_star), hs.f_atol), \
+        f"{hs.name}: f(x*) = {f!r}, published f* = {hs.f_star!r}"
+    c = k.constraints(xs)
+    assert c.shape == (sum(con.size for con in problem.constraints),)
+    off = 0
+    for con in problem.constraints:
+        vals = c[off:off + con.size]
+        off += con.size
+        below, above = np.max(con.lower - vals), np.max(vals - con.upper)
+        assert below <= hs.feas_tol and above <= hs.feas_tol, \
+            f"{hs.name}: constraint {con.name} = {vals} at x*, bounds [{con.lower}, {con.upper}]"
+    lo, hi = problem.bounds()
+    assert np.all(xs >= lo - hs.feas_tol) and np.all(xs <= hi + hs.feas_tol), \
+        f"{hs.name}: x* = {xs} outside the bounds [{lo}, {hi}]"

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import symbolic as sy
-from hs_problems import BY_NAME, PROBLEMS, HSProblem
+from hs_problems import BY_NAME, PROBLEMS, HSProblem, check_at_published_optimum
 
 # Problems whose transcription is checked (against the book and an independent solver) but that
 # our solver does not solve from the book's start point; strict, so a fix is noticed.
@@ -64,26 +64,7 @@ def test_transcription_matches_published_optimum(hs: HSProblem):
     assert solver.n == hs.n == problem.n
     if hs.x_star is None:
         pytest.skip("the book publishes no optimal point")
-    k = solver.kernels()
-    xs = np.asarray(hs.x_star, dtype=float)
-
-    f = k.objective(xs)
-    assert f == pytest.approx(hs.f_star, rel=hs.f_rtol, abs=hs.f_atol), \
-        f"{hs.name}: f(x*) = {f!r}, published f* = {hs.f_star!r}"
-
-    c = k.constraints(xs)
-    assert c.shape == (sum(con.size for con in problem.constraints),)
-    off = 0
-    for con in problem.constraints:
-        vals = c[off:off + con.size]
-        off += con.size
-        below, above = np.max(con.lower - vals), np.max(vals - con.upper)
-        assert below <= hs.feas_tol and above <= hs.feas_tol, \
-            f"{hs.name}: constraint {con.name} = {vals} at x*, bounds [{con.lower}, {con.upper}]"
-
-    lo, hi = problem.bounds()
-    assert np.all(xs >= lo - hs.feas_tol) and np.all(xs <= hi + hs.feas_tol), \
-        f"{hs.name}: x* = {xs} outside the bounds [{lo}, {hi}]"
+    check_at_published_optimum(hs, problem, solver)
 
 
 @pytest.mark.parametrize("hs", _params(PROBLEMS))

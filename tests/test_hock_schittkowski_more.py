@@ -19,7 +19,7 @@ import functools
 import numpy as np
 import pytest
 
-from hs_problems import PROBLEMS as FIRST_PROBLEMS
+from hs_problems import PROBLEMS as FIRST_PROBLEMS, check_at_published_optimum
 from hs_problems_more import BY_NAME, PROBLEMS, HSProblem
 
 # Problems on which the method converges, from the book's start, to another KKT point than the
@@ -89,22 +89,7 @@ def test_transcription_matches_published_optimum(hs: HSProblem):
     assert solver.n == hs.n == problem.n
     if hs.x_star is None:
         pytest.skip("no optimal point published (see the entry's note)")
-    k = solver.kernels()
-    xs = np.asarray(hs.x_star, dtype=float)
-    f = k.objective(xs)
-    assert f == pytest.approx(hs.f_star, rel=hs.f_rtol, abs=hs.f_atol), \
-        f"{hs.name}: f(x*) = {f!r}, published f* = {hs.f_star!r}"
-    c = k.constraints(xs)
-    off = 0
-    for con in problem.constraints:
-        vals = c[off:off + con.size]
-        off += con.size
-        below, above = np.max(con.lower - vals), np.max(vals - con.upper)
-        assert below <= hs.feas_tol and above <= hs.feas_tol, \
-            f"{hs.name}: constraint {con.name} = {vals} at x*, bounds [{con.lower}, {con.upper}]"
-    lo, hi = problem.bounds()
-    assert np.all(xs >= lo - hs.feas_tol) and np.all(xs <= hi + hs.feas_tol), \
-        f"{hs.name}: x* = {xs} outside the bounds [{lo}, {hi}]"
+    check_at_published_optimum(hs, problem, solver)
 
 
 def test_hs112_book_point_has_the_book_objective_and_is_beaten():
