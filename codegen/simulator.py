@@ -12,8 +12,8 @@ from symbolic.sparsity import StructuredPattern
 from .pde import grid_values
 from .solution import PDESolution
 
-INTEGRATORS = ("rk4", "rk45", "dop853", "verlet", "ifrk4", "etdrk4", "bdf")
-EXPLICIT_FIXED_STEP = ("rk4", "verlet")
+INTEGRATORS = ("euler", "rk4", "rk45", "dop853", "verlet", "ifrk4", "etdrk4", "bdf")
+EXPLICIT_FIXED_STEP = ("euler", "rk4", "verlet")
 
 
 class SimulatorBase:
@@ -80,7 +80,7 @@ class SimulatorBase:
             sharding: Any = None) -> PDESolution:
         """Integrate from t = 0 to ``t_end``, saving snapshots every ``save_every``.
 
-        Fixed-step explicit schemes ("rk4", "verlet") without ``dt`` take a CFL step from the
+        Fixed-step explicit schemes ("euler", "rk4", "verlet") without ``dt`` take a CFL step from the
         spectral-radius bound of the system; a ``dt`` beyond that stability limit raises a
         ValueError naming the limit (unless ``check_cfl=False``). A NaN in the state, a solver
         failure or an interrupt stops the run with ``status="failed"``, keeping the snapshots.

@@ -66,3 +66,26 @@ def test_sine_gordon_breather_with_verlet_energy_bounded():
     assert np.abs(E - E[0]).max() < 1e-3
     f = sy.lambdify(x, exact.subs(t, sol.t[-1]))
     assert np.abs(sol["u"][-1] - f(dom.grid()[0])).max() < 5e-3     # O(dt^2) phase error
+
+
+def test_heat_finite_differences_with_euler_first_order_and_cfl():
+    """u_t = u_xx periodic on [0, 1), u(0) = sin(2 pi x): the semi-discrete solution is
+    exp(lam t) sin(2 pi x), lam = -(2 - 2 cos(2 pi h))/h^2, so the error is Euler's alone."""
+    dom = sy.Domain(x=(0, 1), points=32, periodic=True)
+    u = sy.Field("u", dom)
+    pde = sy.PDE(sy.Eq(u.diff(t), u.diff(x, 2)), initial={u: sy.sin(2 * sy.pi * x)})
+    sim = pde.compile(backend="numba", discretization="finite_difference", order=2,
+                      integrator="euler")
+    h = 1 / 32
+    lam = -(2 - 2 * np.cos(2 * np.pi * h)) / h ** 2
+    exact = np.exp(lam * 0.05) * np.sin(2 * np.pi * dom.grid()[0])
+    limit = 2 / (4 / h ** 2)                    # Euler: 2 / spectral radius (4/h^2)
+    errors = []
+    for dt in (limit / 2, limit / 4, limit / 8):
+        sol = sim.run(t_end=0.05, dt=dt)
+        assert sol.status == "success"
+        errors.append(np.abs(sol["u"][-1] - exact).max())
+    orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    assert np.all(np.abs(orders - 1.0) < 0.1), orders
+    with pytest.raises(ValueError, match=r"exceeds the stability \(CFL\) limit .* of euler"):
+        sim.run(t_end=0.05, dt=1.1 * limit)

@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .cfl import stability_limit, suggest_dt
-from .explicit import RK4Stepper, integrate_dop853, integrate_rk45
+from .explicit import EulerStepper, RK4Stepper, integrate_dop853, integrate_rk45
 from .exponential import ETDRK4Stepper, IFRK4Stepper
 from .implicit import BDFStepper, integrate_bdf_adaptive
 from .jacobian import jacobian_source
@@ -25,8 +25,8 @@ from .solution import IntegrationStats, Solution
 from .stepping import counted, run_fixed_step
 from .verlet import VerletStepper
 
-METHODS = ("rk4", "rk45", "dop853", "verlet", "ifrk4", "etdrk4", "bdf")
-FIXED_STEP_ONLY = ("rk4", "verlet", "ifrk4", "etdrk4")
+METHODS = ("euler", "rk4", "rk45", "dop853", "verlet", "ifrk4", "etdrk4", "bdf")
+FIXED_STEP_ONLY = ("euler", "rk4", "verlet", "ifrk4", "etdrk4")
 SPLIT_METHODS = ("ifrk4", "etdrk4")
 
 
@@ -73,6 +73,17 @@ def _radius_for(method: str, problem: ODEProblem) -> tuple[float | None, str]:
     return problem.spectral_radius, problem.spectrum
 
 
+def _check_some_step_stable(method: str, limit: float, radius, spectrum: str,
+                            problem: ODEProblem) -> None:
+    """Raise when no positive step is stable (forward Euler on eigenvalues near the imaginary
+    axis: its stability region, the disc |1 + z| <= 1, touches that axis only at 0)."""
+    if limit == 0.0 and radius:
+        raise ValueError(
+            f"{problem.name}: {method} is unstable at every step size for spectral radius "
+            f"{radius:g} with a {spectrum!r} spectrum (eigenvalues on or near the imaginary "
+            f"axis); use rk4, rk45 or dop853, or a split/implicit method (ifrk4, etdrk4, bdf)")
+
+
 def integrate(problem: ODEProblem, y0, t_end: float, *, method: str, dt: float | None = None,
               t0: float = 0.0, save_every: float | None = None, save_times=None,
               rtol: float = 1e-6, atol: float = 1e-9,
@@ -81,8 +92,9 @@ def integrate(problem: ODEProblem, y0, t_end: float, *, method: str, dt: float |
               check_cfl: bool = True) -> Solution:
     """Integrate ``problem`` from (t0, y0) to t_end with ``method``; returns a `Solution`.
 
-    - ``method``: "rk4", "verlet", "ifrk4", "etdrk4" (fixed step ``dt``; without ``dt`` it is
-      suggested from the problem's spectral-radius estimate, see `cfl.suggest_dt`), "rk45",
+    - ``method``: "euler" (forward Euler), "rk4", "verlet", "ifrk4", "etdrk4" (fixed step
+      ``dt``; without ``dt`` it is suggested from the problem's spectral-radius estimate, see
+      `cfl.suggest_dt`; forward Euler is stable only for spectra on the negative real axis), "rk45",
       "dop853" (adaptive with rtol/atol; ``dt`` = first and largest step), "bdf" (adaptive SciPy
       BDF, or fixed-step BDF2 with sparse Newton when ``dt`` is given).
     - Fixed-step methods take n = ceil(gap/dt) equal steps between consecutive save times, so
@@ -92,7 +104,7 @@ def integrate(problem: ODEProblem, y0, t_end: float, *, method: str, dt: float |
     - ``rtol``/``atol``: error control of the adaptive methods; Newton tolerance of fixed BDF.
     - ``progress``: a tqdm bar over simulated time. ``max_steps``: stop with status "max_steps".
     - ``check_cfl``: reject a ``dt`` beyond the explicit stability limit (needs the problem's
-      spectral-radius estimate; "rk4", "verlet", "ifrk4", "etdrk4").
+      spectral-radius estimate; "euler", "rk4", "verlet", "ifrk4", "etdrk4").
 
     A NaN/inf state, a solver failure or an exception in a callable during the run stops it with
     status "failed" and a message naming the time; the snapshots so far are kept.
@@ -159,6 +171,7 @@ def integrate(problem: ODEProblem, y0, t_end: float, *, method: str, dt: float |
     if dt is None and method in FIXED_STEP_ONLY:
         limit = stability_limit("rk4" if method in SPLIT_METHODS else method, radius,
                                 spectrum=spectrum) if radius is not None else math.inf
+        _check_some_step_stable(method, limit, radius, spectrum, problem)
         if not math.isfinite(limit):
             hint = ("nonlinear_spectral_radius" if method in SPLIT_METHODS else "spectral_radius")
             raise ValueError(f"method {method!r} is fixed-step: give dt (or set the problem's "
@@ -167,6 +180,7 @@ def integrate(problem: ODEProblem, y0, t_end: float, *, method: str, dt: float |
     elif dt is not None and check_cfl and radius is not None and method in FIXED_STEP_ONLY:
         limit = stability_limit("rk4" if method in SPLIT_METHODS else method, radius,
                                 spectrum=spectrum)
+        _check_some_step_stable(method, limit, radius, spectrum, problem)
         if dt > limit * (1 + 1e-12):
             raise ValueError(
                 f"{problem.name}: dt={dt:g} exceeds the stability (CFL) limit {limit:.4g} of "
@@ -187,7 +201,9 @@ def integrate(problem: ODEProblem, y0, t_end: float, *, method: str, dt: float |
             return integrate_dop853(raw, y, t0, t_end, recorder, **kwargs)
         return integrate_bdf_adaptive(problem, raw, y, t0, t_end, recorder, **kwargs)
 
-    if method == "rk4":
+    if method == "euler":
+        stepper = EulerStepper(fn, stats)
+    elif method == "rk4":
         stepper = RK4Stepper(fn, stats)
     elif method == "verlet":
         stepper = VerletStepper(fn, stats)

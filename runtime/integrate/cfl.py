@@ -15,7 +15,8 @@ the stability region, and `suggest_dt` that times a safety factor. The eigenvalu
   then lie in the triangle with corners 0, -ρ_R, ±iρ_I.
 
 By the maximum-modulus principle (R is a polynomial) it suffices to check |R| on the boundary of
-each set. The limits on the axes are RK4: 2√2 ≈ 2.83 (imaginary), 2.785 (negative real);
+each set. The limits on the axes are forward Euler (R = 1 + z): 2 (negative real), 0 (imaginary:
+unstable at every step, so also for "any" and for a triangle with an imaginary extent); RK4: 2√2 ≈ 2.83 (imaginary), 2.785 (negative real);
 Dormand–Prince 5(4): 3.31 (real), only 0.997 on the imaginary axis (beyond it |R| exceeds 1
 slightly); DOP853: 6.39 (real), 5.96 (imaginary) — computed here from SciPy's tableaus,
 R(z) = 1 + z bᵀ(I - zA)⁻¹1 = Σ_k bᵀA^(k-1)1 z^k. Störmer–Verlet on u'' = F(u) with frequencies up to
@@ -38,13 +39,15 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-EXPLICIT_RK = ("rk4", "rk45", "dop853", "ifrk4", "etdrk4")
+EXPLICIT_RK = ("euler", "rk4", "rk45", "dop853", "ifrk4", "etdrk4")
 ALL_METHODS = EXPLICIT_RK + ("verlet", "bdf")
 
 
 @lru_cache(maxsize=None)
 def _tableau(method: str) -> tuple[np.ndarray, np.ndarray]:
     """(A, b) of the explicit Runge–Kutta method behind ``method`` (square A)."""
+    if method == "euler":
+        return np.zeros((1, 1)), np.ones(1)
     if method in ("rk4", "ifrk4", "etdrk4"):
         a = np.zeros((4, 4))
         a[1, 0], a[2, 1], a[3, 2] = 0.5, 0.5, 1.0
@@ -154,6 +157,8 @@ def stability_limit(method: str, spectral_radius: float | None = None, *,
             omega = math.sqrt((abs(wave_speed or 0.0) * math.pi / dx) ** 2 * ndim + mass ** 2)
         return 2.0 / omega if omega > 0 else math.inf
     rho_real, rho_imag, shape = _radii(spectral_radius, wave_speed, dx, diffusion, ndim, spectrum)
+    if method == "euler" and rho_imag > 0:
+        return 0.0                  # |1 + i y| > 1 for every y != 0
     return _largest_stable_h(method, _boundary(rho_real, rho_imag, shape))
 
 
@@ -167,6 +172,8 @@ def suggest_dt(method: str, spectral_radius: float | None = None, *,
     2.828
     >>> round(suggest_dt("rk4", 1.0, spectrum="negative_real", safety=1.0), 3)
     2.785
+    >>> round(suggest_dt("euler", 4.0, spectrum="negative_real", safety=1.0), 6)
+    0.5
     >>> suggest_dt("verlet", 10.0, safety=1.0)
     0.2
     """

@@ -1,8 +1,11 @@
-"""Explicit Runge–Kutta integrators: fixed-step classical RK4; adaptive RK45 and DOP853.
+"""Explicit Runge–Kutta integrators: fixed-step forward Euler and RK4; adaptive RK45, DOP853.
 
 What:
+- `EulerStepper`: forward Euler, fixed step, one f evaluation per step (first order; the default
+  explicit scheme of py-pde, here so that benchmarks can compare the same scheme).
 - `RK4Stepper`: the classical fourth-order Runge–Kutta method (Kutta 1901; Hairer, Nørsett &
-  Wanner, *Solving ODEs I*, §II.1, Table 1.2), fixed step, four f evaluations per step.
+  Wanner, *Solving ODEs I*, §II.1, Table 1.2), fixed step, four f evaluations per step; the
+  stage updates are fused into compiled passes (`fused.py`).
 - `integrate_rk45`, `integrate_dop853`: adaptive Dormand–Prince 5(4) (Dormand & Prince 1980) and
   DOP853 (8th order with 5th- and 3rd-order error estimates and 7th-order dense output; Hairer,
   Nørsett & Wanner, §II.10) with error control by rtol/atol — SciPy's implementations
@@ -22,24 +25,41 @@ import numpy as np
 from scipy.integrate import DOP853, RK45
 from scipy.linalg import get_blas_funcs
 
+from . import fused
 from .adaptive import run_scipy
 from .recording import Recorder
 from .solution import IntegrationStats, Solution
 
 
-class RK4Stepper:
+class _ExplicitStepper:
+    """What the fused explicit steppers share: the right-hand side, counters, the NaN flag."""
+
+    def __init__(self, rhs: Callable[[float, np.ndarray], np.ndarray],
+                 stats: IntegrationStats, fused: bool | None = None) -> None:
+        self.rhs = rhs
+        self.stats = stats
+        self.fused = fused
+        self.finite: bool | None = None
+
+    def _slope(self, t: float, y: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(self.rhs(t, y), dtype=y.dtype)
+
+
+class RK4Stepper(_ExplicitStepper):
     """Classical RK4: y_{n+1} = y_n + h/6 (k1 + 2 k2 + 2 k3 + k4).
 
-    The stage states and the weighted sum of slopes live in two buffers reused across steps and
-    are updated in place by BLAS ``axpy`` (y += a x, one pass, no temporaries): on large grids the
-    step then costs little more than its four right-hand sides. The stage state passed to
-    ``rhs`` is overwritten by the next stage, so ``rhs`` must not keep a reference to it.
+    With Numba (float64/complex128 states) each stage's update is one compiled pass
+    (`fused`): the stage state and the running sum y + h/6 k1 + h/3 k2 + ... are written
+    together, and the last pass also checks the new state for NaN/inf (``finite``), so a step
+    costs its four right-hand sides plus four passes over the state. Otherwise (``fused=False``
+    or no Numba) the stage state and the weighted sum of slopes live in two buffers updated in
+    place by BLAS ``axpy``. The stage state passed to ``rhs`` is overwritten by the next stage,
+    so ``rhs`` must not keep a reference to it.
     """
 
     def __init__(self, rhs: Callable[[float, np.ndarray], np.ndarray],
-                 stats: IntegrationStats) -> None:
-        self.rhs = rhs
-        self.stats = stats
+                 stats: IntegrationStats, fused: bool | None = None) -> None:
+        super().__init__(rhs, stats, fused)
         self._buffers: tuple[np.ndarray, np.ndarray] | None = None
 
     def _work(self, y: np.ndarray):
@@ -51,23 +71,51 @@ class RK4Stepper:
 
     def step(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
         """The state at t + h."""
-        f, dtype = self.rhs, y.dtype
+        y = np.ascontiguousarray(y)
+        if self.fused is not False and fused.available(y):
+            return self._step_fused(t, y, h)
+        self.finite = None
         slopes, stage = self._work(y)
         axpy = self._axpy
-
-        def slope(tk: float, yk: np.ndarray) -> np.ndarray:
-            return np.ascontiguousarray(f(tk, yk), dtype=dtype)
-
-        k = slope(t, y)
+        k = self._slope(t, y)
         np.copyto(slopes, k)
         for c, w in ((0.5, 2.0), (0.5, 2.0), (1.0, 1.0)):
             np.copyto(stage, y)
             axpy(k, stage, a=c * h)
-            k = slope(t + c * h, stage)
+            k = self._slope(t + c * h, stage)
             axpy(k, slopes, a=w)
         y_new = np.array(y, copy=True)
         axpy(slopes, y_new, a=h / 6.0)
         return y_new
+
+    def _step_fused(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
+        stage = self._work(y)[1]
+        acc = np.empty_like(y)
+        fused.rk4_first(y, self._slope(t, y), 0.5 * h, h / 6.0, stage, acc)
+        fused.rk4_middle(y, self._slope(t + 0.5 * h, stage), 0.5 * h, h / 3.0, stage, acc)
+        fused.rk4_middle(y, self._slope(t + 0.5 * h, stage), h, h / 3.0, stage, acc)
+        self.finite = fused.euler(acc, self._slope(t + h, stage), h / 6.0, acc)
+        return acc
+
+
+class EulerStepper(_ExplicitStepper):
+    """Forward Euler: y_{n+1} = y_n + h f(t_n, y_n), first order, one f evaluation per step.
+
+    The update is one compiled pass (with the NaN/inf check, ``finite``) when Numba is
+    available, else NumPy. Stable only where |1 + h λ| <= 1: diffusion-like spectra on the
+    negative real axis (h <= 2/ρ), never for purely imaginary eigenvalues (waves).
+    """
+
+    def step(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
+        """The state at t + h."""
+        y = np.ascontiguousarray(y)
+        k = self._slope(t, y)
+        if self.fused is not False and fused.available(y, k):
+            out = np.empty_like(y)
+            self.finite = fused.euler(y, k, h, out)
+            return out
+        self.finite = None
+        return y + h * k
 
 
 def integrate_rk45(fun, y0, t0, t_end, recorder: Recorder, **kwargs) -> Solution:

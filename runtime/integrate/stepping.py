@@ -29,7 +29,11 @@ class StepFailure(RuntimeError):
 
 
 class Stepper(Protocol):
-    """One fixed-step method: ``step(t, y, h)`` returns the state at t + h."""
+    """One fixed-step method: ``step(t, y, h)`` returns the state at t + h.
+
+    A stepper whose update already checked the new state for NaN/inf may say so in an attribute
+    ``finite`` (True/False after each step; None or absent: the loop checks).
+    """
 
     stats: IntegrationStats
 
@@ -103,7 +107,8 @@ def run_fixed_step(stepper: Stepper, y0: np.ndarray, t0: float, t_end: float, dt
                     y_new = stepper.step(t, y, h)
                     stats.steps += 1
                     t_new = t_save if k == n - 1 else t_start + (k + 1) * h
-                    if not is_finite(y_new):
+                    finite = getattr(stepper, "finite", None)
+                    if not (is_finite(y_new) if finite is None else finite):
                         status = "failed"
                         message = (f"non-finite value (NaN or inf) in the state at t={t_new:.6g} "
                                    f"(step from t={t:.6g} with h={h:.3g}); the snapshots so far "

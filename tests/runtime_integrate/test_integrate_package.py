@@ -25,7 +25,8 @@ def test_no_symbolic_imports(path):
             assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
 
 
-@pytest.mark.parametrize("name", ["runtime.integrate.cfl", "runtime.integrate.api"])
+@pytest.mark.parametrize("name", ["runtime.integrate.cfl", "runtime.integrate.api",
+                                  "runtime.integrate.fused"])
 def test_docstring_examples(name):
     failures, tried = doctest.testmod(importlib.import_module(name),
                                       optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -33,7 +34,7 @@ def test_docstring_examples(name):
 
 
 def test_public_api():
-    assert set(runtime.integrate.METHODS) == {"rk4", "rk45", "dop853", "verlet", "ifrk4",
-                                              "etdrk4", "bdf"}
+    assert set(runtime.integrate.METHODS) == {"euler", "rk4", "rk45", "dop853", "verlet",
+                                              "ifrk4", "etdrk4", "bdf"}
     for name in runtime.integrate.__all__:
         assert getattr(runtime.integrate, name).__doc__ or name == "METHODS"
