@@ -118,7 +118,7 @@ class Lowerer:
             return e.xreplace(rep)
 
         hidden = [hide(sympy.sympify(e)) for e in exprs]
-        temps, reduced = self._share(hidden)
+        temps, reduced = self._share(hidden, scope, holders)
         resolved: dict[Symbol, Expr] = {}
 
         def resolve(e: Expr) -> Expr:
@@ -134,7 +134,8 @@ class Lowerer:
             at.defines.add(t)
         return [resolve(e) for e in reduced]
 
-    def _share(self, exprs: list[Expr]) -> tuple[list[tuple[Symbol, Expr]], list[Expr]]:
+    def _share(self, exprs: list[Expr], scope: Scope, holders: dict[Symbol, Sum]
+               ) -> tuple[list[tuple[Symbol, Expr]], list[Expr]]:
         """Temporaries and the values using them, per the simplification mode."""
         if self.simplify is None:
             return [], exprs
@@ -146,11 +147,25 @@ class Lowerer:
         # the rewritten and the original expressions both go through CSE: the cheaper wins.
         for candidate in (simplify_exprs(exprs, cache_dir=cache_dir() / "simplify"), exprs):
             temps, reduced = sympy.cse(candidate, symbols=self._cse_names(), order="none")
-            temps, reduced = share_reciprocals(temps, reduced, lambda: self.fresh("_r"))
+            temps, reduced = share_reciprocals(temps, reduced, lambda: self.fresh("_r"),
+                                               group=self._home_key(temps, scope, holders))
             cost = dag_cost([e for _, e in temps] + reduced)
             if best_cost is None or cost < best_cost:
                 best, best_cost = (temps, reduced), cost
         return best
+
+    def _home_key(self, temps: list[tuple[Symbol, Expr]], scope: Scope,
+                  holders: dict[Symbol, Sum]):
+        """A function naming the scope a value over ``temps`` will be computed in: only
+        denominators computed in one loop share a division (`share_reciprocals`)."""
+        leaves: dict[Symbol, set] = {h: s.free_symbols for h, s in holders.items()}
+        for t, e in temps:
+            leaves[t] = set().union(*(leaves.get(s, {s}) for s in e.free_symbols))
+
+        def key(e: Expr) -> int:
+            free = set().union(*(leaves.get(s, {s}) for s in e.free_symbols))
+            return id(self.home(sympy.Tuple(*free), scope))
+        return key
 
     def _cse_names(self) -> Iterable[Symbol]:
         while True:

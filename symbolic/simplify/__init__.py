@@ -140,8 +140,9 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
 
     With ``cache_dir``, e-graph results are kept on disk there (`memo`): compiling the same
     kernel again does not run the e-graph again. Inputs with fewer than `MIN_EGRAPH_OPS`
-    operations get the canonical rules only. Without ``fp_strict``, the input, factored forms
-    of the answer and of the input, and the input's Horner form compete with the answer,
+    operations get the canonical rules only. Without ``fp_strict``, the input (after the
+    canonical rules), factored forms of the answer and of the input, and the input's Horner
+    form compete with the answer,
     priced after CSE (`alternatives`).
 
     >>> import sympy
@@ -155,7 +156,7 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
     out, _ = _simplify(exprs, fp_strict, limits, cache=cache, min_ops=MIN_EGRAPH_OPS)
     if fp_strict or _complex_valued_any(exprs):
         return out
-    return cheapest_form(out, exprs)[0]
+    return cheapest_form(out, [canonicalize(e) for e in exprs])[0]
 
 
 def _unwrap(items: list) -> tuple[list[Expr], list]:

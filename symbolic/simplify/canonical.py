@@ -7,6 +7,8 @@ denominator. What the constructors leave, and these rules do (each is cheaper, o
 what it replaces):
 
 - exponents that are exact floats become rationals: ``x**2.0 -> x**2``, ``x**0.5 -> sqrt(x)``;
+- coefficients that are floats with a short binary fraction (integers, halves, quarters ...)
+  become the rational they equal: ``1.0*x -> x``, ``0.5*x**2 -> x**2/2`` (the same double);
 - ``exp(a)*exp(b) -> exp(a + b)``;
 - ``log(exp(a)) -> a``, ``exp(log(a)) -> a`` and ``log(1 + a) -> log1p(a)``;
 - ``abs(a)**(2k) -> a**(2k)`` and ``sqrt(a**(2k)) -> abs(a)**k``;
@@ -38,6 +40,7 @@ def canonicalize(expr: Expr) -> Expr:
     >>> canonicalize(3 * sympy.sin(x)**2 * y + 3 * y * sympy.cos(x)**2 + sympy.log(1 + x))
     3*y + log1p(x)
     """
+    expr = _exact_floats(expr)
     for _ in range(MAX_PASSES):
         new = _rewrite_pass(expr)
         if new == expr:
@@ -61,6 +64,28 @@ def _rewrite_pass(expr: Expr) -> Expr:
         return memo[e]
 
     return visit(expr)
+
+
+#: Floats that are p/2**k with |p| < 2**53 and k <= this become `Rational`: the double they
+#: print as is the same, and SymPy's constructors then fold ``1.0*x -> x`` and merge terms.
+MAX_FLOAT_SHIFT = 16
+
+
+def _exact_floats(expr: Expr) -> Expr:
+    """``expr`` with each float that equals a short binary fraction replaced by that rational
+    (``1.0 -> 1``, ``-0.25 -> -1/4``); other floats (``0.1``) stay floats."""
+    floats = {f: _short_fraction(f) for f in expr.atoms(Float)}
+    exact = {f: r for f, r in floats.items() if r is not None}
+    return expr.xreplace(exact) if exact else expr
+
+
+def _short_fraction(f: Float) -> Rational | None:
+    if not f.is_finite:
+        return None
+    r = Rational(f)
+    if abs(r.p) >= 2**53 or r.q & (r.q - 1) or r.q > 2**MAX_FLOAT_SHIFT:
+        return None
+    return r
 
 
 def _exact_exponent(e: Expr) -> Expr:
