@@ -3,19 +3,30 @@ from __future__ import annotations
 
 from sympy import Expr
 
+from .build import DECORATORS
 from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
+from .numba_vecmath import loop_printer, with_helper
 from .parallel import parallel_safe
 from .printers import ScalarPrinter, safe_name
 
 
-def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False) -> str:
-    """Source of one function: loops as written, scalars with `math`, outputs allocated inside.
+def numba_functions(kernels: list[Kernel], parallel: bool = False) -> list[str]:
+    """Sources of ``@njit`` functions for ``kernels``, after the SIMD math helper they call
+    (`codegen.numba_vecmath`; none when they call no function libmvec has)."""
+    return with_helper([emit_loops(k, DECORATORS["numba"], parallel,
+                                   printer=loop_printer(complex_values=k.complex_outputs))
+                        for k in kernels])
+
+
+def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False,
+               printer: ScalarPrinter | None = None) -> str:
+    """Source of one function: loops as written, scalars with ``printer`` (`math` calls by
+    default), outputs allocated inside.
 
     With ``parallel``, top-level loops whose iterations write disjoint places become ``prange``
     (and the decorator gets ``parallel=True``).
     """
-    p = ScalarPrinter()
-    code = p.doprint
+    code = (printer or ScalarPrinter()).doprint
     args = ", ".join(safe_name(a) for a, _ in kernel.args)
     pranges = {id(st) for st in kernel.body
                if parallel and isinstance(st, Loop) and parallel_safe(st)}

@@ -25,7 +25,8 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from .build import load_by_request, load_module, module_source, record_request
 from .function_spec import FunctionSpec, make_spec
-from .printers import JaxVectorPrinter, NumPyVectorPrinter, TypedScalarPrinter
+from .numba_vecmath import HELPER_NOTE, enabled, scalar_printer, with_helper
+from .printers import JaxVectorPrinter, NumPyVectorPrinter
 
 BACKENDS = ("numpy", "numba", "jax", "cuda", "llvm")
 _STRAY_MATH = re.compile(r"(?<![\w.])math\.(\w+)")
@@ -166,7 +167,7 @@ def element_loop(spec: FunctionSpec, code: Callable, loop: str, load: str,
 
 def numba_source(spec: FunctionSpec) -> str:
     """An ``@njit`` loop over the flat elements (explicit signature: compiled at import)."""
-    code = printer_code(TypedScalarPrinter(spec.dtype.name), "numba")
+    code = printer_code(scalar_printer(spec.dtype.name), "numba")
     ty = f"numba.types.{spec.dtype.name}"          # float32, float64, complex64, complex128
     inputs = [f"_a{k}" for k in range(len(spec.names))]
     out_ty = f"{ty}[::1]" if spec.reduce else f"{ty}[:, ::1]"
@@ -179,7 +180,9 @@ def numba_source(spec: FunctionSpec) -> str:
         f"{spec.dtype.name} array of _n elements (the arguments in order, broadcast and "
         f"flattened); _out has shape ({spec.n_out}{'' if spec.reduce else ', _n'}) and receives "
         "the results.")
-    return module_source(["\n".join(lines) + "\n"], "numba", note=note)
+    functions = with_helper(["\n".join(lines) + "\n"], spec.dtype.name)
+    helper_note = HELPER_NOTE if len(functions) > 1 else ""
+    return module_source(functions, "numba", note=note + helper_note)
 
 
 def vector_source(spec: FunctionSpec, backend: str) -> str:
@@ -226,7 +229,7 @@ def build_function(exprs: Sequence[Any] | Any, args: Sequence[Any], backend: str
     if backend == "llvm":
         from .llvm.function import build_llvm
         return build_llvm(spec)
-    request = spec.request_key(backend)
+    request = spec.request_key(backend) + ("_vm" if backend == "numba" and enabled() else "")
     cached = load_by_request(request, backend, key_parts=[spec.dtype.name])
     if cached is not None:                 # no CSE, no printing: the verified file is loaded
         module, source = cached

@@ -11,8 +11,8 @@ from symbolic.arrays import ArraySymbol, sym_shape
 from symbolic.nlp import LAMBDA, SIGMA, NLPDerivation
 from symbolic.sparsity import SparseBlock
 
-from .build import DECORATORS, load_module, module_source
-from .emit_loops import emit_loops
+from .build import load_module, module_source
+from .emit_loops import numba_functions
 from .emit_vector import emit_vector
 from .ir import Kernel, View
 from .gather import gather
@@ -109,8 +109,7 @@ def emit_module(kernels: list[Kernel], backend: str) -> str:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     note = usage_note(kernels, kernels[0].views, backend)
     if backend == "numba":
-        funcs = [emit_loops(k, DECORATORS["numba"], parallel=PARALLEL) for k in kernels]
-        return module_source(funcs, backend, note=note)
+        return module_source(numba_functions(kernels, parallel=PARALLEL), backend, note=note)
     funcs = [emit_vector(k, backend) for k in kernels]
     footer = "".join(f"{k.name} = jax.jit({k.name})\n" for k in kernels) if backend == "jax" else ""
     return module_source(funcs, backend, footer, note=note)

@@ -1,0 +1,225 @@
+"""SIMD math for numba kernels: loops calling sin, exp, pow, ... vectorize to glibc's libmvec.
+
+Numba's loop vectorizer turns ``math.sin`` into ``llvm.sin.v4f64``, which LLVM then splits into
+scalar libm calls (the llvmlite wheels have no SVML). Generated numba code therefore calls
+``_vm_sin`` instead: a numba intrinsic that calls ``sympile.vm.sin``, the wrapper of
+`codegen.llvm.vecmath` (noinline, with a VFABI mapping to libmvec's ``_ZGV*`` variants). The
+wrapper definitions form a small LLVM library that each kernel links before numba's final,
+vectorizing optimization, so the vectorizer calls ``_ZGVdN4v_sin`` and the like.
+
+The helper is emitted into the generated module itself (`helper_source`), so standalone files
+still need only numba (and the llvmlite it ships with). It switches itself to ``math``'s scalar
+functions where libmvec or the CPU features its IR was built for are missing. Set
+``SYMPILE_NUMBA_LIBMVEC=0`` to emit plain ``math`` calls.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import sympy
+
+from .llvm.vecmath import VECTOR_FUNCTIONS, define_wrappers, vector_isas
+from .printers import ScalarPrinter, TypedScalarPrinter
+
+#: environment variable that turns libmvec calls off ("0") for numba kernels
+OPT_OUT = "SYMPILE_NUMBA_LIBMVEC"
+#: CPU feature each libmvec ISA letter needs (``b``, SSE2, is part of x86-64)
+ISA_FEATURES = {"c": "avx", "d": "avx2", "e": "avx512f"}
+#: ``math`` functions SymPy's printer emits that libmvec has, by SymPy's function name
+PRINTED = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin", "acos": "acos",
+           "atan": "atan", "atan2": "atan2", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+           "asinh": "asinh", "acosh": "acosh", "atanh": "atanh", "exp": "exp", "expm1": "expm1",
+           "log": "log", "ln": "log", "log2": "log2", "log10": "log10", "log1p": "log1p",
+           "erf": "erf", "erfc": "erfc", "hypot": "hypot"}
+_CALL = re.compile(r"(?<![\w.])_vm_(\w+)\(")
+
+
+def enabled() -> bool:
+    """Whether numba kernels get libmvec calls: x86-64 glibc with libmvec, not opted out.
+
+    >>> import os
+    >>> enabled() == (bool(vector_isas()) and os.environ.get(OPT_OUT, "1") != "0")
+    True
+    """
+    return os.environ.get(OPT_OUT, "1") != "0" and bool(vector_isas())
+
+
+class VectorMathCalls:
+    """Printer mixin: functions libmvec has print as ``_vm_<name>(...)``, and so do powers with
+    a non-integer exponent (``_vm_pow``); everything else prints as before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for function, name in PRINTED.items():
+            if self.known_functions.get(function) == f"math.{name}":
+                self.known_functions[function] = f"_vm_{name}"
+
+    def _print_Pow(self, expr, rational=False):
+        b, e = expr.args
+        if e.is_Integer or e in (sympy.S.Half, -sympy.S.Half):
+            return super()._print_Pow(expr, rational=rational)
+        return f"_vm_pow({self._print(b)}, {self._print(e)})"
+
+
+class VectorScalarPrinter(VectorMathCalls, ScalarPrinter):
+    """`ScalarPrinter` (float64 loops of kernel IR) with libmvec calls.
+
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y")
+    >>> VectorScalarPrinter().doprint(sympy.sin(x) + x**y + x**3 + sympy.sqrt(y))
+    '(x*x*x) + _vm_pow(x, y) + math.sqrt(y) + _vm_sin(x)'
+    """
+
+
+class VectorTypedPrinter(VectorMathCalls, TypedScalarPrinter):
+    """`TypedScalarPrinter` (real dtypes) with libmvec calls.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> VectorTypedPrinter("float32").doprint(sympy.exp(x) * x**2.5)
+    '_vm_pow(x, numpy.float32(2.5))*_vm_exp(x)'
+    """
+
+
+def scalar_printer(dtype: str = "float64") -> TypedScalarPrinter:
+    """The printer for numba kernels of ``dtype``: with libmvec calls where `enabled` and real.
+
+    >>> type(scalar_printer("complex128")).__name__
+    'TypedScalarPrinter'
+    """
+    real = not str(dtype).startswith("complex")
+    return VectorTypedPrinter(dtype) if real and enabled() else TypedScalarPrinter(dtype)
+
+
+def loop_printer(complex_values: bool = False) -> ScalarPrinter:
+    """The printer for numba loops of kernel IR (float64, or complex with ``complex_values``).
+
+    >>> type(loop_printer(complex_values=True)).__name__
+    'ScalarPrinter'
+    """
+    return VectorScalarPrinter() if enabled() and not complex_values else ScalarPrinter()
+
+
+def used_functions(body: str) -> list[str]:
+    """The libm functions that ``body`` calls through ``_vm_`` names, sorted.
+
+    >>> used_functions("y = _vm_sin(x) + _vm_pow(x, 2.5) * _vm_sin(y)")
+    ['pow', 'sin']
+    """
+    return sorted(set(_CALL.findall(body)))
+
+
+def wrapper_ir(function: str, ty: str = "double") -> str:
+    """A module of LLVM IR defining the wrapper of libm ``function`` for ``ty`` (double or
+    float), for a kernel to link where it calls it (weak_odr: linked even before the call's
+    module is, and defined once however many kernels hold it).
+
+    >>> ir = wrapper_ir("sin", "float")
+    >>> 'define weak_odr float @"sympile.vm.sinf"' in ir, "_ZGVbN4v_sinf" in ir
+    (True, True)
+    """
+    name = function + ("f" if ty == "float" else "")
+    params = ", ".join([ty] * VECTOR_FUNCTIONS[function])
+    text = define_wrappers(f'declare {ty} @"sympile.vm.{name}"({params})')
+    return text.replace("define internal ", "define weak_odr ")
+
+
+def helper_source(body: str, dtype: str = "float64") -> str:
+    """Module-level source defining every ``_vm_<f>`` that ``body`` calls ("" if none).
+
+    A float32 kernel gets float64 wrappers too (integer arguments promote to float64).
+
+    >>> '_vm_sin = _vm_function("sin", 1)' in helper_source("y = _vm_sin(x)")
+    True
+    """
+    functions = used_functions(body)
+    if not functions:
+        return ""
+    unknown = [f for f in functions if f not in VECTOR_FUNCTIONS]
+    if unknown:
+        raise ValueError(f"no libmvec variant for {', '.join(unknown)}; print math.<f> instead")
+    features = tuple(sorted(ISA_FEATURES[isa] for isa in vector_isas().values()
+                            if isa in ISA_FEATURES))
+    types = ["double", "float"] if str(dtype) == "float32" else ["double"]
+    ir = "".join(f'    "{f}{"f" if ty == "float" else ""}": """\n{wrapper_ir(f, ty)}""",\n'
+                 for f in functions for ty in types)
+    names = "\n".join(f'_vm_{f} = _vm_function("{f}", {VECTOR_FUNCTIONS[f]})' for f in functions)
+    return HELPER.format(features=features, ir=ir, names=names)
+
+
+def with_helper(functions: list[str], dtype: str = "float64") -> list[str]:
+    """Numba ``functions`` (sources starting with their decorator) after the helper defining
+    the ``_vm_`` functions they call. Their decorators then cache machine code only where the
+    helper is on (``cache=_VM_ON``): code calling libmvec must never be loaded where it is missing.
+
+    >>> with_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return x"])[0][:23]
+    '@numba.njit(cache=True)'
+    >>> with_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return _vm_exp(x)"])[-1][:24]
+    '@numba.njit(cache=_VM_ON'
+    """
+    helper = helper_source("\n".join(functions), dtype)
+    if not helper:
+        return functions
+    adjusted = []
+    for f in functions:
+        decorator, _, rest = f.partition("\n")
+        adjusted.append(decorator.replace("cache=True", "cache=_VM_ON") + "\n" + rest)
+    return [helper, *adjusted]
+
+
+#: the usage note's paragraph on the helper
+HELPER_NOTE = ("\n\nMath functions libmvec has (sin, exp, pow, ...) run as SIMD calls to glibc's "
+               "libmvec where this CPU and libmvec allow (see _vm_function), else as math's "
+               "scalar functions; the helper needs llvmlite, which numba ships with.")
+
+#: the helper emitted into generated modules (standalone: numba, llvmlite, math, ctypes only)
+HELPER = '''import ctypes.util
+import llvmlite.binding
+import llvmlite.ir
+import numba.core.cgutils
+import numba.extending
+
+# SIMD math: _vm_<f> calls the wrapper sympile.vm.<f> (LLVM IR below), which numba's loop
+# vectorizer replaces by glibc's libmvec variants (_ZGV*); where libmvec or these CPU features
+# are missing, _vm_<f> is math.<f> (scalar). Written by sympile's codegen/numba_vecmath.py.
+_VM_LIBMVEC = ctypes.util.find_library("mvec")
+_VM_ON = bool(_VM_LIBMVEC) and llvmlite.binding.get_process_triple().startswith("x86_64") and all(
+    llvmlite.binding.get_host_cpu_features().get(f, False) for f in {features!r})
+if _VM_ON:
+    llvmlite.binding.load_library_permanently(_VM_LIBMVEC)
+_VM_IR = {{      # wrapper name: its definition, for each kernel to link where it calls it
+{ir}}}
+
+
+def _vm_function(name, arity):
+    """libm's name as a numba function: float32 if every argument is, else float64."""
+
+    def typed(*args):
+        if not all(isinstance(a, (numba.types.Integer, numba.types.Float, numba.types.Boolean))
+                   for a in args):
+            return None
+        ty = numba.types.float32 if all(a == numba.types.float32 for a in args) \\
+            else numba.types.float64
+
+        def codegen(context, builder, sig, values):
+            wrapper = name + ("f" if ty == numba.types.float32 else "")
+            context.active_code_library.add_llvm_module(
+                llvmlite.binding.parse_assembly(_VM_IR[wrapper]))
+            lty = context.get_value_type(ty)
+            fn = numba.core.cgutils.get_or_insert_function(
+                builder.module, llvmlite.ir.FunctionType(lty, [lty] * arity),
+                "sympile.vm." + wrapper)
+            return builder.call(fn, [context.cast(builder, v, t, ty)
+                                     for v, t in zip(values, sig.args)])
+        return ty(*args), codegen
+
+    if not _VM_ON:
+        return getattr(math, name)
+    if arity == 1:
+        return numba.extending.intrinsic(lambda typingctx, x: typed(x))
+    return numba.extending.intrinsic(lambda typingctx, x, y: typed(x, y))
+
+
+{names}
+'''
