@@ -6,8 +6,11 @@ For  min f(x)  s.t.  c(x) = 0,  each iteration
 
 1. evaluates grad_x L = grad f + G^T lam, c and H = hess_x L;
 2. B = H, or B = H + (xi_B + ||H||) I when the reduced Hessian Z^T H Z (Z spanning null(G)) is
-   not positive definite (the paper's curvature safeguard);
-3. solves the Newton-KKT system  [B G^T; G 0] z = -(grad_x L, c)  inexactly from z = 0 with a
+   not positive definite (the paper's curvature safeguard), and also (dense K) when randomized
+   Kaczmarz cannot meet the accuracy within 200 (n + m) rows: K is then nearly singular, which
+   an exact factorization tolerates and sketching does not;
+3. solves the Newton-KKT system  [B G^T; G 0] z = -(grad_x L, c)  inexactly (warm-started,
+   see below) with a
    randomized sketching solver (`runtime.sketch`) until the adaptive accuracy condition
    ||K|| Psi ||r|| <= theta_k delta ||b|| holds;
 4. checks that z descends the exact augmented Lagrangian
@@ -18,11 +21,23 @@ For  min f(x)  s.t.  c(x) = 0,  each iteration
 5. backtracks (Armijo, from alpha = 1) on L_eta and moves x and lam together.
 
 How K is represented (the choice): up to ``dense_max_dim`` rows (n + m) the Hessian kernel forms
-H and K is a dense matrix; the reduced-Hessian test is then a Cholesky factorization of
-H + rho G^T G - curvature_tol I (positive definite implies Z^T H Z is, by Debreu's lemma; a failure
-only means B gets the shift). Above it, K is a LinearOperator built from HVPs and the sparse
-Jacobian, never formed, and the test is a Lanczos estimate (ARPACK) of the smallest eigenvalue of
-P H P + sigma (I - P), P the projector onto null(G). The merit's HVP always uses the true H.
+H and K is a dense matrix. The reduced-Hessian test is then, for n <= 300, a Cholesky
+factorization of H + rho G^T G - curvature_tol I (positive definite implies Z^T H Z is, by
+Debreu's lemma; a failure only means B gets the shift), and for larger n, where n^3/3 flops
+would cost as much as the exact KKT factorization the sketching replaces, a loose Lanczos
+estimate (ARPACK, some 40 products with H) of the smallest eigenvalue of P H P + sigma (I - P),
+P the projector onto null(G). Above ``dense_max_dim``, K is a LinearOperator built from HVPs and
+the sparse Jacobian, never formed, with the same Lanczos test on HVPs. The merit's HVP always
+uses the true H.
+
+Hessian reuse (``hessian_reuse`` r, default 0.5; 0 turns it off; dense K only): B is the Hessian
+of the last refresh while each step cuts the KKT residual norm to at most r times the previous
+one, as chord / modified Newton methods (KINSOL's) reuse Jacobians; a failed descent test or line
+search with a reused B refreshes it first. The paper's global analysis asks of B only boundedness
+and a positive definite reduced Hessian; its local superlinear rate needs B = H, so reuse trades
+that rate for fewer Hessian evaluations (the dominant cost when forming H takes 2 N n^2 flops).
+Each KKT solve starts from the multiple of the previous direction that minimizes the residual
+(one product with K) when that lowers the residual below 0.9 ||b||, else from 0.
 
 Practical accuracy test: by default ``psi=None`` stands for ||K|| Psi = 1, i.e. a relative
 residual theta_k delta; the descent test of step 4 then tightens delta when the direction is
@@ -105,6 +120,9 @@ class _EALSketch:
         self.dense = k.n + k.m <= opts.dense_max_dim
         self.rng = np.random.default_rng(opts.seed)
         self.eta1, self.eta2, self.delta = opts.eta1, opts.eta2, opts.delta
+        self.b_matrix: np.ndarray | None = None     # B of the last refresh (dense K)
+        self.shift = 0.0
+        self.z_previous: np.ndarray | None = None
 
     # ------------------------------------------------------------------ evaluation
     def gt(self, jac: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -136,22 +154,56 @@ class _EALSketch:
         return self.k.hvp(pt.x, 1.0, pt.lam, v)
 
     # ------------------------------------------------------------------ the KKT system
-    def dense_system(self, pt: _Point) -> tuple[np.ndarray, float]:
-        """K = [B G^T; G 0] as a dense matrix, and the shift t of B = H + t I."""
+    def dense_system(self, pt: _Point, refresh: bool) -> tuple[np.ndarray, float, float]:
+        """K = [B G^T; G 0] as a dense matrix, the shift t of B = H + t I, and the flops spent
+        on the curvature test; with ``refresh`` False, B is the one of the last refresh."""
         n, m, k = self.n, self.m, self.k
-        hp = k.hessian_pattern
-        H = np.zeros((n, n))
-        np.add.at(H, (hp.rows, hp.cols), k.hessian(pt.x, 1.0, pt.lam))
         G = np.zeros((m, n))
         np.add.at(G, (self.rows, self.cols), pt.jac)
-        shift = 0.0 if self._reduced_hessian_pd(H, G) else \
-            self.opts.xi_b + float(np.max(np.abs(la.eigvalsh(H)), initial=0.0))
+        flops = 0.0
+        if refresh or self.b_matrix is None:
+            hp = k.hessian_pattern
+            H = np.zeros((n, n))
+            np.add.at(H, (hp.rows, hp.cols), k.hessian(pt.x, 1.0, pt.lam))
+            self.shift, flops = self._dense_shift(H, G)
+            H[np.arange(n), np.arange(n)] += self.shift
+            self.b_matrix = H
         K = np.zeros((n + m, n + m))
-        K[:n, :n] = H
-        K[np.arange(n), np.arange(n)] += shift
+        K[:n, :n] = self.b_matrix
         K[:n, n:] = G.T
         K[n:, :n] = G
-        return K, shift
+        return K, self.shift, flops
+
+    def shifted_system(self, K: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """K with B = H + (xi_B + ||H||) I, for a K too ill-conditioned to sketch (the solve ran
+        out of steps): the shift of an indefinite reduced Hessian. Returns K, shift, flops."""
+        n = self.n
+        H = self.b_matrix
+        if n <= _CHOLESKY_MAX_N:
+            h_norm, flops = float(np.max(np.abs(la.eigvalsh(H)), initial=0.0)), 4.0 * n ** 3 / 3
+        else:
+            h_op = _CountingOperator(H)
+            h_norm = abs(_lanczos(h_op, "LM", self.rng))
+            flops = h_op.products * (2.0 * n * n + 2.0 * _NCV * n)
+        self.shift = self.opts.xi_b + h_norm
+        H[np.arange(n), np.arange(n)] += self.shift
+        K[np.arange(n), np.arange(n)] += self.shift
+        return K, self.shift, flops
+
+    def _dense_shift(self, H: np.ndarray, G: np.ndarray) -> tuple[float, float]:
+        """The shift of B = H + shift I (0 when Z^T H Z is positive definite) and its flops."""
+        n, m, tol = self.n, self.m, self.opts.curvature_tol
+        if n <= _CHOLESKY_MAX_N:
+            flops = n ** 3 / 3 + 2.0 * n * n * m
+            if self._reduced_hessian_pd(H, G):
+                return 0.0, flops
+            return self.opts.xi_b + float(np.max(np.abs(la.eigvalsh(H)), initial=0.0)), \
+                flops + 4.0 * n ** 3 / 3
+        h_op = _CountingOperator(H)
+        lam_min = self._reduced_curvature(h_op, sp.csr_matrix(G),
+                                          float(np.max(np.abs(H).sum(axis=1))) + 1.0)
+        shift = 0.0 if lam_min >= tol else self.opts.xi_b + abs(_lanczos(h_op, "LM", self.rng))
+        return shift, h_op.products * (2.0 * n * n + 4.0 * n * m + 2.0 * _NCV * n)
 
     def _reduced_hessian_pd(self, H: np.ndarray, G: np.ndarray) -> bool:
         """Cholesky test of H + rho G^T G - curvature_tol I (sufficient for Z^T H Z > tol)."""
@@ -166,8 +218,9 @@ class _EALSketch:
             return False
         return True
 
-    def operator_system(self, pt: _Point) -> tuple[spla.LinearOperator, float]:
-        """K as a LinearOperator from HVPs and the sparse Jacobian, and the shift of B."""
+    def operator_system(self, pt: _Point) -> tuple[spla.LinearOperator, float, float]:
+        """K as a LinearOperator from HVPs and the sparse Jacobian, the shift of B, and the
+        flops of the curvature test outside its HVPs (none counted)."""
         n, m = self.n, self.m
         gmat = sp.csr_matrix((pt.jac, (self.rows, self.cols)), shape=(m, n))
         h_op = spla.LinearOperator((n, n), matvec=lambda v: self.hvp(pt, np.ravel(v)),
@@ -181,7 +234,7 @@ class _EALSketch:
             return np.concatenate([top, gmat @ v[:n]])
 
         return spla.LinearOperator((n + m, n + m), matvec=matvec, rmatvec=matvec,
-                                   dtype=float), shift
+                                   dtype=float), shift, 0.0
 
     def _operator_curvature(self, h_op: spla.LinearOperator,
                             gmat: sp.csr_matrix) -> tuple[float, float]:
@@ -193,62 +246,101 @@ class _EALSketch:
             G = gmat.toarray()
             return float(np.max(np.abs(la.eigvalsh(H)), initial=0.0)), \
                 (np.inf if self._reduced_hessian_pd(H, G) else -np.inf)
-        h_norm = abs(float(_lanczos(h_op, "LM")))
+        h_norm = abs(_lanczos(h_op, "LM", self.rng))
+        return h_norm, self._reduced_curvature(h_op, gmat, h_norm + 1.0)
+
+    def _reduced_curvature(self, h_op: spla.LinearOperator, gmat: sp.csr_matrix,
+                           sigma: float) -> float:
+        """Lanczos estimate of the smallest eigenvalue of Z^T H Z, as that of
+        P H P + sigma (I - P) with P the projector onto null(G) and sigma > ||H||."""
+        n = self.n
         if self.m:
             try:
                 solve_gg = spla.factorized((gmat @ gmat.T).tocsc())
             except RuntimeError:        # G G^T singular (LICQ fails): shift B, the safe side
-                return h_norm, -np.inf
+                return -np.inf
 
             def project(v):
                 return v - gmat.T @ solve_gg(gmat @ v)
         else:
             def project(v):
                 return v
-        sigma = h_norm + 1.0
 
         def reduced(v):
             v = np.ravel(v)
             pv = project(v)
             return project(h_op.matvec(pv)) + sigma * (v - pv)
 
-        return h_norm, float(_lanczos(spla.LinearOperator((n, n), matvec=reduced, dtype=float),
-                                      "SA"))
+        return _lanczos(spla.LinearOperator((n, n), matvec=reduced, dtype=float), "SA", self.rng)
 
     # ------------------------------------------------------------------ one iteration
-    def direction(self, pt: _Point, kkt_norm: float) -> tuple[np.ndarray, float, dict]:
-        """The sketched Newton direction z, the merit slope along it, and what it took."""
+    def direction(self, pt: _Point, kkt_norm: float, refresh: bool) -> tuple[np.ndarray, float,
+                                                                             dict]:
+        """The sketched Newton direction z, the merit slope along it, and what it took.
+
+        A reused B (``refresh`` False) whose direction fails the descent test is refreshed
+        before the penalties move."""
         o = self.opts
-        K, shift = self.dense_system(pt) if self.dense else self.operator_system(pt)
+        if self.dense:
+            refresh = refresh or self.b_matrix is None
+            K, shift, flops = self.dense_system(pt, refresh)
+        else:
+            (K, shift, flops), refresh = self.operator_system(pt), True
         b = -np.concatenate([pt.grad_l, pt.c])
         bnorm = float(np.linalg.norm(b))
         theta = min(1.0, kkt_norm ** o.theta_power)
         k_psi = 1.0 if o.psi is None else o.psi * _frobenius(K)
         hg = self.hvp(pt, pt.grad_l)
         gtc, g_gl = self.gt(pt.jac, pt.c), self.g(pt.jac, pt.grad_l)
-        z, steps, flops, applications, penalty_updates = None, 0, 0.0, 0, 0
+        z, applications, flops0 = self.warm_start(K, b)
+        steps, flops, penalty_updates = 0, flops + flops0, 0
+        limit = o.max_sketch_steps
+        if limit is None and self.dense and o.sketch == "kaczmarz":
+            limit = max(_SKETCH_SWEEPS * b.size, _SKETCH_MIN_ROWS)
         while True:
             res = sketch_solve(K, b, theta * self.delta * bnorm / k_psi, sketch=o.sketch,
-                               block_size=o.block_size, max_steps=o.max_sketch_steps, z0=z,
-                               rng=self.rng)
+                               block_size=o.block_size, max_steps=limit, z0=z, rng=self.rng)
             z = res.z
             steps, flops = steps + res.steps, flops + res.flops
             applications += res.operator_applications
+            if self.dense and not res.converged and self.shift == 0.0:
+                K, shift, more = self.shifted_system(K)
+                z, flops = None, flops + more
+                continue
             merit_grad = np.concatenate([pt.grad_l + self.eta2 * hg + self.eta1 * gtc,
                                          pt.c + self.eta2 * g_gl])
             slope = float(merit_grad @ z)
             if slope <= -0.5 * self.eta2 * bnorm ** 2:
                 break
+            if not refresh:
+                K, shift, more = self.dense_system(pt, True)
+                refresh, flops = True, flops + more
+                continue
             if self.eta1 >= o.eta1_max or self.eta2 <= o.eta2_min:
                 break
             self.eta1 *= o.nu ** 2
             self.eta2 /= o.nu
             self.delta = max(self.delta / o.nu ** 4, o.delta_min)
             penalty_updates += 1
-        info = dict(reg=shift if shift > 0 else None, sketch_steps=steps, sketch_flops=flops,
+        self.z_previous = z
+        info = dict(reg=shift if shift > 0 else None, sketch_steps=steps, linalg_flops=flops,
                     kkt_applications=applications, sketch_residual=res.residual_norm / bnorm,
-                    penalty_updates=penalty_updates)
+                    penalty_updates=penalty_updates, hessian=refresh)
         return z, slope, info
+
+    def warm_start(self, K, b: np.ndarray) -> tuple[np.ndarray | None, int, float]:
+        """(a multiple of the previous direction minimizing ||K z - b||, or None when it does not
+        lower the residual below ||b||; the products with K and flops that took)."""
+        z = self.z_previous
+        if z is None or not np.any(z):
+            return None, 0, 0.0
+        kz = K @ z
+        dim = b.size
+        flops = 2.0 * dim * dim + 6.0 * dim if isinstance(K, np.ndarray) else 6.0 * dim
+        alpha = float(kz @ b) / float(kz @ kz)
+        if not alpha > 0.0 or np.linalg.norm(alpha * kz - b) >= 0.9 * np.linalg.norm(b):
+            return None, 1, flops
+        return alpha * z, 1, flops
 
     def line_search(self, pt: _Point, z: np.ndarray, slope: float) -> tuple[_Point | None, float,
                                                                           int]:
@@ -294,6 +386,7 @@ class _EALSketch:
                          np.zeros(self.k.jacobian_pattern.nnz), np.full(self.n, np.nan))
             return self.result(nan, "numerical_error", f"{exc} at the starting point", 0)
         it, stalled, info = 0, 0, dict(step=0.0, alpha_pr=0.0, alpha_du=0.0, ls=0)
+        kkt_previous = np.inf
         while True:
             inf_pr = float(np.max(np.abs(pt.c), initial=0.0))
             inf_du = float(np.max(np.abs(pt.grad_l), initial=0.0))
@@ -310,11 +403,16 @@ class _EALSketch:
                 return self.result(pt, "max_iter", f"maximum number of iterations ({o.max_iter})"
                                    f" reached; KKT residual {max(inf_pr, inf_du):.2e}", it)
             kkt_norm = float(np.sqrt(pt.c @ pt.c + pt.grad_l @ pt.grad_l))
+            refresh = not (o.hessian_reuse > 0.0 and kkt_norm <= o.hessian_reuse * kkt_previous)
             try:
-                z, slope, info = self.direction(pt, kkt_norm)
+                z, slope, info = self.direction(pt, kkt_norm, refresh)
                 trial, alpha, ls = self.line_search(pt, z, slope)
+                if trial is None and not info["hessian"]:
+                    z, slope, info = self.direction(pt, kkt_norm, True)
+                    trial, alpha, ls = self.line_search(pt, z, slope)
             except KernelEvaluationError as exc:
                 return self.result(pt, "numerical_error", f"{exc} at iteration {it}", it)
+            kkt_previous = kkt_norm
             if trial is None:
                 why = ("the sketched direction is not a descent direction of the augmented "
                        "Lagrangian even at the largest penalties" if slope >= 0 else
@@ -344,10 +442,31 @@ def _frobenius(K) -> float:
     return float(np.linalg.norm(K.matvec(v / np.linalg.norm(v)))) * np.sqrt(K.shape[0])
 
 
-def _lanczos(op: spla.LinearOperator, which: str) -> float:
-    """One extreme eigenvalue by ARPACK, loosely converged; its best estimate if it stalls."""
+_CHOLESKY_MAX_N = 300       # above: the dense curvature test is Lanczos, not n^3/3 Cholesky
+_SKETCH_SWEEPS = 200        # dense Kaczmarz rows per solve: this many times n + m (at least
+_SKETCH_MIN_ROWS = 20_000   # this many); then B is shifted, K being too ill-conditioned
+_NCV = 20                   # ARPACK's Lanczos basis size (its default for one eigenvalue)
+
+
+class _CountingOperator(spla.LinearOperator):
+    """A dense symmetric matrix as a LinearOperator that counts its products (for flops)."""
+
+    def __init__(self, matrix: np.ndarray):
+        super().__init__(float, matrix.shape)
+        self.matrix, self.products = matrix, 0
+
+    def _matvec(self, v):
+        self.products += 1
+        return self.matrix @ np.ravel(v)
+
+
+def _lanczos(op: spla.LinearOperator, which: str, rng: np.random.Generator) -> float:
+    """One extreme eigenvalue by ARPACK, loosely converged (relative 1e-2, enough to decide a
+    sign or a shift); its best estimate if it stalls. The start vector comes from ``rng``."""
     try:
-        return float(spla.eigsh(op, k=1, which=which, tol=1e-3, maxiter=300,
+        return float(spla.eigsh(op, k=1, which=which, tol=1e-2, maxiter=300,
+                                ncv=min(_NCV, op.shape[0]),
+                                v0=rng.standard_normal(op.shape[0]),
                                 return_eigenvectors=False)[0])
     except spla.ArpackNoConvergence as exc:
         if exc.eigenvalues.size:

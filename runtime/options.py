@@ -110,7 +110,8 @@ class EALSketchOptions:
     sketch: str = "kaczmarz"           # "kaczmarz" or "gaussian"
     block_size: int = 8                # columns of a Gaussian sketch
     max_sketch_steps: int | None = None
-    dense_max_dim: int = 2000          # form B and K densely up to this n + m; else HVPs only
+    dense_max_dim: int = 4000          # form B and K densely up to this n + m; else HVPs only
+    hessian_reuse: float = 0.5         # reuse B while each step cuts the KKT norm by this; 0: never
     max_backtracks: int = 60
     seed: int | None = 0               # random sketches (None: fresh entropy)
     nlp_scaling_max_gradient: float = 100.0

@@ -3,7 +3,10 @@
 - it reaches the interior-point method's optimum (x, f, multipliers) on the equality-constrained
   Hock-Schittkowski problems, through `NLPSolver.solve(method="eal-sketch")`, with the dense and
   the matrix-free (HVP) KKT operator and with both sketches;
-- its curvature safeguard shifts B where the reduced Hessian is indefinite;
+- its curvature safeguard shifts B where the reduced Hessian is indefinite, by a Cholesky test
+  for n <= 300 and a Lanczos estimate above, and where K is too ill-conditioned to sketch;
+- reusing Hessians (the default) reaches the same optimum with fewer Hessian evaluations, and
+  the history says which iterations formed one;
 - the sketching solver solves random consistent systems and says when it could not;
 - bad input (inequalities, bounds, m > n, bad sketch arguments) is a clear error.
 """
@@ -126,6 +129,83 @@ def test_curvature_safeguard_shifts_an_indefinite_reduced_hessian():
     assert stationarity(k, res) <= 1e-8
 
 
+def test_lanczos_curvature_test_shifts_an_indefinite_reduced_hessian_for_large_n():
+    """The double well padded to n = 310 (> 300: Lanczos, not Cholesky): same shift, optimum."""
+    n = 310
+
+    def hess(x, s, lam):
+        h = np.full(n, 2.0)
+        h[0] = 12 * x[0] ** 2 - 4
+        return s * np.diag(h)
+
+    def grad(x):
+        g = 2 * x
+        g[0] = 4 * x[0] * (x[0] ** 2 - 1)
+        return g
+
+    jac = np.zeros((1, n))
+    jac[0, 1:3] = 1.0
+    k = build_kernels(lambda x: (x[0] ** 2 - 1) ** 2 + x[1:] @ x[1:], grad, n,
+                      c=lambda x: np.array([x[1] + x[2]]), jac=lambda x: jac, hess=hess, m=1)
+    x0 = np.zeros(n)
+    x0[:3] = [0.2, 0.5, 0.1]
+    res = solve_nlp(k, x0, method="eal-sketch")
+    assert res.status == "optimal", res.message
+    np.testing.assert_allclose(res.x, np.eye(n)[0], atol=1e-7)
+    # ||H|| = |12*0.04 - 4| = 3.52 estimated by Lanczos to 1e-2
+    assert res.history[1]["reg"] == pytest.approx(0.1 + 3.52, rel=1e-2)
+    assert res.history[-1]["reg"] is None
+
+
+def test_a_system_too_ill_conditioned_to_sketch_gets_the_shift():
+    """Convex at x0 (H = diag(23, 2, 2)), but with 4 Kaczmarz rows allowed the solve cannot meet
+    its accuracy, so B is shifted by xi_B + ||H|| as for an indefinite reduced Hessian."""
+    k, x0 = _double_well([1.5, 0.5, 0.1])
+    plain = solve_nlp(k, x0, method="eal-sketch", max_iter=1)
+    starved = solve_nlp(k, x0, method="eal-sketch", max_iter=1, max_sketch_steps=4)
+    assert plain.history[1]["reg"] is None
+    assert starved.history[1]["reg"] == pytest.approx(0.1 + 23.0)
+
+
+def _logistic(n=40, samples=400, seed=0):
+    """min sum log(1 + exp(-b_i a_i.x)) s.t. |x|^2 = 1, sum(x) = 0.5 with NumPy kernels."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((samples, n)) / np.sqrt(n)
+    b = np.where(A @ rng.standard_normal(n) + 0.3 * rng.standard_normal(samples) > 0, 1., -1.)
+
+    def sigma(x):          # 1 / (1 + exp(b a.x)), the derivative of each loss term
+        return 0.5 * (1 - np.tanh(0.5 * b * (A @ x)))
+
+    def hess(x, s, lam):
+        w = sigma(x) * (1 - sigma(x))
+        return s * (A.T * w) @ A + 2 * lam[0] * np.eye(n)
+
+    return build_kernels(lambda x: np.logaddexp(0, -b * (A @ x)).sum(),
+                         lambda x: -A.T @ (b * sigma(x)), n,
+                         c=lambda x: np.array([x @ x - 1, x.sum() - 0.5]),
+                         jac=lambda x: np.vstack([2 * x, np.ones(n)]), hess=hess, m=2)
+
+
+def test_hessian_reuse_reaches_the_optimum_with_fewer_hessians():
+    k = _logistic()
+    calls = []
+    hessian = k.hessian
+    k.hessian = lambda *args: calls.append(1) or hessian(*args)
+    x0 = np.full(k.n, 0.1)
+    ref = solve_nlp(k, x0, method="ipm", tol=1e-10)
+    runs = {}
+    for reuse in (0.0, 0.5):
+        calls.clear()
+        res = solve_nlp(k, x0, method="eal-sketch", hessian_reuse=reuse)
+        assert res.status == "optimal", res.message
+        np.testing.assert_allclose(res.x, ref.x, atol=1e-7)
+        np.testing.assert_allclose(res.multipliers, ref.multipliers, atol=1e-7)
+        assert sum(bool(h.get("hessian")) for h in res.history) == len(calls)
+        runs[reuse] = len(calls), res.iterations
+    assert runs[0.0][0] == runs[0.0][1]                 # the paper: one Hessian per iteration
+    assert runs[0.5][0] < runs[0.0][0]
+
+
 def test_unconstrained_problem_is_newton_on_the_merit():
     k, _ = _double_well([0, 0, 0])
     free = build_kernels(k.objective, k.gradient, 3,
@@ -153,6 +233,8 @@ def test_sketching_solves_a_random_consistent_system(sketch, as_operator):
     res = sketch_solve(op, b, 1e-9 * np.linalg.norm(b), sketch=sketch, block_size=5, rng=rng,
                        max_steps=200_000)
     assert res.converged and res.residual_norm <= 1e-9 * np.linalg.norm(b)
+    if as_operator and sketch == "kaczmarz":   # one product per row, one per N rows to check
+        assert res.operator_applications == res.steps + 1 + -(-res.steps // K.shape[0])
     np.testing.assert_allclose(res.z, z_star, atol=1e-7)
     np.testing.assert_allclose(res.residual, K @ res.z - b, atol=1e-12)
 
