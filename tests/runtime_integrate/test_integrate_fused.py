@@ -3,7 +3,7 @@ give the NumPy path's steps to rounding and catch NaN/inf in the same pass."""
 import numpy as np
 import pytest
 
-from runtime.integrate import ODEProblem, integrate, stability_limit, suggest_dt
+from runtime.integrate import ODEProblem, integrate, stability_limit
 from runtime.integrate import fused
 from runtime.integrate.explicit import EulerStepper, RK4Stepper
 from runtime.integrate.solution import IntegrationStats
