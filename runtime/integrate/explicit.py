@@ -23,6 +23,7 @@ from typing import Callable
 
 import numpy as np
 from scipy.integrate import DOP853, RK45
+from scipy.integrate._ivp.rk import MAX_FACTOR, MIN_FACTOR, SAFETY
 from scipy.linalg import get_blas_funcs
 
 from . import fused
@@ -118,11 +119,86 @@ class EulerStepper(_ExplicitStepper):
         return y + h * k
 
 
+class _FusedStages:
+    """SciPy's adaptive Runge–Kutta step with the stage states and the error norm fused.
+
+    `_step_impl` is SciPy's (``scipy.integrate._ivp.rk.RungeKutta``: the same step-size
+    control, SAFETY/MIN_FACTOR/MAX_FACTOR, tableaus, K storage and dense output); only the
+    arithmetic between the right-hand sides runs in `fused.rk_stage` and `fused.error_sums`
+    passes instead of NumPy matrix-vector products and temporaries.
+    """
+
+    def _error_norm(self, h: float, y: np.ndarray, y_new: np.ndarray) -> float:
+        if isinstance(self, DOP853):
+            s5, s3 = fused.error_sums(self.K, self.E5, self.E3, y, y_new, self.rtol, self.atol)
+            if s5 == 0 and s3 == 0:
+                return 0.0
+            return abs(h) * s5 / np.sqrt((s5 + 0.01 * s3) * y.size)
+        s5, _ = fused.error_sums(self.K, self.E, self.E, y, y_new, self.rtol, self.atol)
+        return abs(h) * np.sqrt(s5 / y.size)
+
+    def _rk_step(self, t: float, y: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+        k, stage = self.K, self._stage
+        k[0] = self.f
+        for s in range(1, self.n_stages):
+            fused.rk_stage(y, k, self.A[s], s, h, stage)
+            k[s] = self.fun(t + self.C[s] * h, stage)
+        y_new = np.empty_like(y)
+        fused.rk_stage(y, k, self.B, self.n_stages, h, y_new)
+        f_new = self.fun(t + h, y_new)
+        k[-1] = f_new
+        return y_new, f_new
+
+    def _step_impl(self):
+        t, y = self.t, self.y
+        if not hasattr(self, "_stage"):
+            self._stage = np.empty_like(y)
+        min_step = 10 * np.abs(np.nextafter(t, self.direction * np.inf) - t)
+        h_abs = self.max_step if self.h_abs > self.max_step else max(self.h_abs, min_step)
+        step_accepted = step_rejected = False
+        while not step_accepted:
+            if h_abs < min_step:
+                return False, self.TOO_SMALL_STEP
+            t_new = t + h_abs * self.direction
+            if self.direction * (t_new - self.t_bound) > 0:
+                t_new = self.t_bound
+            h = t_new - t
+            h_abs = np.abs(h)
+            y_new, f_new = self._rk_step(t, y, h)
+            error_norm = self._error_norm(h, y, y_new)
+            if error_norm < 1:
+                factor = MAX_FACTOR if error_norm == 0 else min(
+                    MAX_FACTOR, SAFETY * error_norm ** self.error_exponent)
+                h_abs *= min(1, factor) if step_rejected else factor
+                step_accepted = True
+            else:
+                h_abs *= max(MIN_FACTOR, SAFETY * error_norm ** self.error_exponent)
+                step_rejected = True
+        self.h_previous, self.y_old = h, y
+        self.t, self.y, self.h_abs, self.f = t_new, y_new, h_abs, f_new
+        return True, None
+
+
+class FusedRK45(_FusedStages, RK45):
+    """SciPy's RK45 with fused stage updates and error norm (`_FusedStages`)."""
+
+
+class FusedDOP853(_FusedStages, DOP853):
+    """SciPy's DOP853 with fused stage updates and error norm (`_FusedStages`)."""
+
+
+def _solver_class(plain, fast, y0, atol):
+    """The fused subclass where its loops apply (Numba, float64/complex128, scalar atol)."""
+    return fast if fused.available(np.ascontiguousarray(y0)) and np.ndim(atol) == 0 else plain
+
+
 def integrate_rk45(fun, y0, t0, t_end, recorder: Recorder, **kwargs) -> Solution:
     """Adaptive Dormand–Prince 5(4) (SciPy's RK45); kwargs as `adaptive.run_scipy`."""
-    return run_scipy(RK45, fun, y0, t0, t_end, recorder, method="rk45", **kwargs)
+    cls = _solver_class(RK45, FusedRK45, y0, kwargs.get("atol"))
+    return run_scipy(cls, fun, y0, t0, t_end, recorder, method="rk45", **kwargs)
 
 
 def integrate_dop853(fun, y0, t0, t_end, recorder: Recorder, **kwargs) -> Solution:
     """Adaptive DOP853 (SciPy's DOP853); kwargs as `adaptive.run_scipy`."""
-    return run_scipy(DOP853, fun, y0, t0, t_end, recorder, method="dop853", **kwargs)
+    cls = _solver_class(DOP853, FusedDOP853, y0, kwargs.get("atol"))
+    return run_scipy(cls, fun, y0, t0, t_end, recorder, method="dop853", **kwargs)

@@ -102,3 +102,47 @@ def test_numpy_path_for_other_arrays():
     assert not fused.available(np.ones(8)[::2])
     y, finite = _steps(RK4Stepper, None, np.ones(3, np.float32), lambda t, y: -y, 0.1, 10)
     assert finite is None and np.allclose(y, np.exp(-1.0), atol=1e-6)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+@pytest.mark.parametrize("pair", ["rk45", "dop853"])
+def test_fused_adaptive_pairs_take_scipys_steps(pair, dtype):
+    """The fused stage sums and error norm are SciPy's arithmetic reordered: the same accepted
+    and rejected steps, the same evaluations, the same state to rounding."""
+    from scipy.integrate import DOP853, RK45
+    from runtime.integrate.explicit import FusedDOP853, FusedRK45
+    plain, fast = {"rk45": (RK45, FusedRK45), "dop853": (DOP853, FusedDOP853)}[pair]
+    rng = np.random.default_rng(2)
+    a = rng.uniform(-3.0, 0.5, 3000)
+    y0 = rng.standard_normal(3000).astype(dtype)
+
+    def rhs(t, y):
+        return a * y - y * np.abs(y) ** 2 + np.roll(y, 1) * np.cos(3 * t)
+    runs = []
+    for cls in (plain, fast):
+        solver = cls(rhs, 0.0, y0, 2.0, rtol=1e-7, atol=1e-10)
+        steps = 0
+        while solver.status == "running":
+            solver.step()
+            steps += 1
+        runs.append((steps, solver.nfev, solver.y, solver.dense_output()(1.9)))
+    assert runs[0][:2] == runs[1][:2] and runs[0][0] > 10
+    for k in (2, 3):
+        assert np.max(np.abs(runs[0][k] - runs[1][k])) <= 1e-13 * np.max(np.abs(runs[0][k]))
+
+
+@needs_numba
+def test_integrate_uses_the_fused_pairs_and_finite_check():
+    from scipy.integrate import DOP853
+    from runtime.integrate.explicit import FusedDOP853, _solver_class
+    from runtime.integrate.recording import is_finite
+    assert _solver_class(DOP853, FusedDOP853, np.ones(5), 1e-12) is FusedDOP853
+    assert _solver_class(DOP853, FusedDOP853, np.ones(5), np.ones(5)) is DOP853   # array atol
+    assert _solver_class(DOP853, FusedDOP853, np.ones(5, np.float32), 1e-12) is DOP853
+    sol = integrate(ODEProblem(rhs=lambda t, y: -y), np.ones(5), 1.0, method="dop853",
+                    rtol=1e-10, atol=1e-12)
+    assert sol.status == "success" and np.allclose(sol.y[-1], np.exp(-1.0), atol=1e-10)
+    assert is_finite(np.ones(4)) and not is_finite(np.array([1.0, np.nan]))
+    assert not is_finite(np.array([1j, complex(0, np.inf)]))
+    assert not is_finite(np.array([1.0, np.inf], dtype=np.float32))     # NumPy path
