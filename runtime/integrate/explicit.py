@@ -11,7 +11,8 @@ What:
   Nørsett & Wanner, §II.10) with error control by rtol/atol — SciPy's implementations
   (``solve_ivp``'s "RK45" and "DOP853"), not hand-written tableaus, driven by `adaptive.run_scipy`
   so that save times come from the dense output as with ``solve_ivp(t_eval=...)``. A given ``dt``
-  is used as the first and the largest step.
+  is used as the first and the largest step. With Numba the stage sums and the error norm run
+  as fused passes (`FusedRK45`, `FusedDOP853`: SciPy's step control, the same steps).
 
 Why: RK4 is the cheap workhorse for non-stiff semi-discretizations at a CFL-limited step
 (see `cfl.py`); the embedded pairs give error control when accuracy, not stability, sets the step

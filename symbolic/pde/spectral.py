@@ -58,8 +58,11 @@ def _term_of(atom: Expr, pde: PDE) -> SpectralTerm | None:
 
 
 def _is_constant(c: Expr, pde: PDE) -> bool:
+    """A coefficient of the linear part: no time, space, fields or run-time parameters (L is
+    fixed when the kernels are emitted; a term scaled by a parameter stays in N)."""
     return not (c.has(TIME) or c.has(*pde.domain.symbols) or c.atoms(FieldFunction)
-                or any(isinstance(a, Derivative) for a in c.atoms(Derivative)))
+                or any(isinstance(a, Derivative) for a in c.atoms(Derivative))
+                or (pde.parameters and c.has(*pde.parameters)))
 
 
 def degree(expr: Expr, placeholders: set) -> int:
