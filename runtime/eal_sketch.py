@@ -30,12 +30,14 @@ P the projector onto null(G). Above ``dense_max_dim``, K is a LinearOperator bui
 the sparse Jacobian, never formed, with the same Lanczos test on HVPs. The merit's HVP always
 uses the true H.
 
-Hessian reuse (``hessian_reuse`` r, default 0.5; 0 turns it off; dense K only): B is the Hessian
-of the last refresh while each step cuts the KKT residual norm to at most r times the previous
-one, as chord / modified Newton methods (KINSOL's) reuse Jacobians; a failed descent test or line
-search with a reused B refreshes it first. The paper's global analysis asks of B only boundedness
-and a positive definite reduced Hessian; its local superlinear rate needs B = H, so reuse trades
-that rate for fewer Hessian evaluations (the dominant cost when forming H takes 2 N n^2 flops).
+Hessian reuse (``hessian_reuse`` r, default 0.5; 0 turns it off; dense K only): B stays the
+Hessian of the last refresh while each step cuts the KKT residual norm to at most r times the
+previous one and gains, per second, at least as many digits as a fresh Hessian is predicted
+to, counting the time to form it (`_HessianReuse`): chord / modified Newton steps, as
+KINSOL reuses Jacobians, taken only where forming H is the expensive part (2 N n^2 flops for
+N-sample logistic regression). A failed descent test or line search with a reused B refreshes
+it first. The paper's global analysis asks of B only boundedness and a positive definite reduced
+Hessian; its local superlinear rate needs B = H, which reuse trades for cheaper iterations.
 Each KKT solve starts from the multiple of the previous direction that minimizes the residual
 (one product with K) when that lowers the residual below 0.9 ||b||, else from 0.
 
@@ -50,6 +52,7 @@ interior-point method), so ``tol`` means the same as there; results are unscaled
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,6 +126,7 @@ class _EALSketch:
         self.b_matrix: np.ndarray | None = None     # B of the last refresh (dense K)
         self.shift = 0.0
         self.z_previous: np.ndarray | None = None
+        self.t_hessian = 0.0                        # seconds forming B in this iteration
 
     # ------------------------------------------------------------------ evaluation
     def gt(self, jac: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -162,12 +166,14 @@ class _EALSketch:
         np.add.at(G, (self.rows, self.cols), pt.jac)
         flops = 0.0
         if refresh or self.b_matrix is None:
+            t0 = time.perf_counter()
             hp = k.hessian_pattern
             H = np.zeros((n, n))
             np.add.at(H, (hp.rows, hp.cols), k.hessian(pt.x, 1.0, pt.lam))
             self.shift, flops = self._dense_shift(H, G)
             H[np.arange(n), np.arange(n)] += self.shift
             self.b_matrix = H
+            self.t_hessian += time.perf_counter() - t0
         K = np.zeros((n + m, n + m))
         K[:n, :n] = self.b_matrix
         K[:n, n:] = G.T
@@ -386,7 +392,7 @@ class _EALSketch:
                          np.zeros(self.k.jacobian_pattern.nnz), np.full(self.n, np.nan))
             return self.result(nan, "numerical_error", f"{exc} at the starting point", 0)
         it, stalled, info = 0, 0, dict(step=0.0, alpha_pr=0.0, alpha_du=0.0, ls=0)
-        kkt_previous = np.inf
+        kkt_previous, t_iteration, reuse = np.inf, 0.0, _HessianReuse(o.hessian_reuse)
         while True:
             inf_pr = float(np.max(np.abs(pt.c), initial=0.0))
             inf_du = float(np.max(np.abs(pt.grad_l), initial=0.0))
@@ -403,7 +409,11 @@ class _EALSketch:
                 return self.result(pt, "max_iter", f"maximum number of iterations ({o.max_iter})"
                                    f" reached; KKT residual {max(inf_pr, inf_du):.2e}", it)
             kkt_norm = float(np.sqrt(pt.c @ pt.c + pt.grad_l @ pt.grad_l))
-            refresh = not (o.hessian_reuse > 0.0 and kkt_norm <= o.hessian_reuse * kkt_previous)
+            if it:
+                reuse.observe(kkt_previous, kkt_norm, info["hessian"], self.t_hessian,
+                              time.perf_counter() - t_iteration)
+            refresh = reuse.refresh(kkt_previous, kkt_norm)
+            t_iteration, self.t_hessian = time.perf_counter(), 0.0
             try:
                 z, slope, info = self.direction(pt, kkt_norm, refresh)
                 trial, alpha, ls = self.line_search(pt, z, slope)
@@ -432,6 +442,39 @@ class _EALSketch:
 
 
 _STALL_ITERATIONS = 5
+
+
+class _HessianReuse:
+    """Whether the next iteration forms a fresh Hessian. Reuse B while the last step cut the KKT
+    norm to at most ``max_ratio`` times the previous one and gained, per second, at least as many
+    digits (log of the reduction) as a fresh Hessian is predicted to, counting the time to form
+    it: reuse pays only where forming H costs more than the extra iterations. The prediction is
+    Newton's: the last fresh step's ratio, shrinking in proportion to the KKT norm (quadratic
+    convergence, ratio = C ||F||)."""
+
+    def __init__(self, max_ratio: float):
+        self.max_ratio = max_ratio
+        self.fresh_c: float | None = None           # C of the last fresh step
+        self.fresh_ratio = 1.0
+        self.hessian_seconds = self.step_seconds = 0.0
+
+    def observe(self, kkt_before: float, kkt_after: float, fresh: bool, hessian_seconds: float,
+                seconds: float) -> None:
+        """The last step: KKT norms before and after, whether it formed H, and its timing."""
+        self.step_seconds = max(seconds - hessian_seconds, 1e-9)
+        if fresh:
+            self.hessian_seconds = hessian_seconds
+            ratio = kkt_after / kkt_before
+            self.fresh_c, self.fresh_ratio = (ratio / kkt_before, ratio) if ratio < 1.0 else \
+                (None, 1.0)
+
+    def refresh(self, kkt_before: float, kkt_after: float) -> bool:
+        ratio = kkt_after / kkt_before
+        if self.max_ratio <= 0.0 or self.fresh_c is None or not ratio <= self.max_ratio:
+            return True
+        predicted = min(self.fresh_ratio, self.fresh_c * kkt_after)
+        fresh_rate = -np.log(predicted) / (self.hessian_seconds + self.step_seconds)
+        return -np.log(ratio) / self.step_seconds < fresh_rate
 
 
 def _frobenius(K) -> float:
