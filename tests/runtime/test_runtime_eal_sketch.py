@@ -33,8 +33,12 @@ from runtime.sketch import sketch_solve
 # The book's start points; HS009's optimum is periodic, so only f is compared there.
 SOLVED = ["hs006", "hs007", "hs009", "hs027", "hs028", "hs039", "hs040", "hs042", "hs048",
           "hs050", "hs051", "hs061", "hs077", "hs078", "hs079"]
-# Singular Hessian at x* (HS026: rank-deficient; HS046/047/049: quartic and sextic terms): the
-# KKT matrix becomes singular, randomized Kaczmarz stalls and the iteration limit is reached.
+# Singular Hessian at x* (HS026: (x2-x3)^4; HS046/047/049: quartic and sextic terms): near x* the
+# smallest singular value of K vanishes with the distance to x*, so randomized Kaczmarz's rate per
+# row, 1 - sigma_min^2 / ||K||_F^2, tends to 1; no solve meets the accuracy condition within
+# 200 (n + m) rows, B gets the ||H|| shift, and the shifted steps crawl along the flat directions
+# (length |grad| / ||H||): the iteration limit is reached at inf_du 1e-4 to 1e-6. An exact
+# factorization (the interior point) does not depend on that conditioning.
 DEGENERATE = ["hs026", "hs046", "hs047", "hs049"]
 
 
