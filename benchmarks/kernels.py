@@ -3,9 +3,11 @@
 For every expression of the suite in tests/function_suite.py (every supported function) plus a
 memory-bound ``2x + y``, each tool evaluates the expression on n = 10^3 ... 10^7 float64
 elements; the table shows elements per second (median of repeats) and the ratio of each sympile
-backend to the fastest peer. Memory-bound cases also show the bandwidth reached (bytes of the
-two inputs and one output per element). A 20-expression kernel measures compile time: cold in a
-fresh process with an empty cache, and from the cache in a second fresh process.
+backend to the fastest peer (``sympile-numba-scalar``: numba with libmvec turned off,
+``SYMPILE_NUMBA_LIBMVEC=0``, where libmvec is on by default). Memory-bound cases also show the
+bandwidth reached (bytes of the two inputs and one output per element). A 20-expression kernel
+measures compile time: cold in a fresh process with an empty cache, and from the cache in a
+second fresh process.
 
 Peers (installed for the benchmark only): sympy.lambdify (numpy + scipy), SymEngine's Lambdify
 with its LLVM backend, CasADi's generated C (gcc -O3 -march=native, driven by a C loop in the
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import codegen  # noqa: E402
+from codegen import numba_vecmath  # noqa: E402
 from codegen.function import BACKENDS  # noqa: E402
 from tests.function_suite import SUITE, x, y  # noqa: E402
 
@@ -44,9 +47,19 @@ OURS = [b for b in ("numba", "llvm", "jax") if b in BACKENDS]
 
 
 # -- tools: build(expr) -> run(xs, ys) callable (or raise NotImplementedError) ------------------
-def build_sympile(backend):
+def build_sympile(backend, scalar_math=False):
+    """``scalar_math``: numba with libmvec turned off (SYMPILE_NUMBA_LIBMVEC=0), for comparison."""
     def build(expr):
-        k = codegen.build_function([expr], [x, y], backend=backend)
+        saved = os.environ.get(numba_vecmath.OPT_OUT)
+        if scalar_math:
+            os.environ[numba_vecmath.OPT_OUT] = "0"
+        try:
+            k = codegen.build_function([expr], [x, y], backend=backend)
+        finally:
+            if scalar_math:
+                os.environ.pop(numba_vecmath.OPT_OUT)
+                if saved is not None:
+                    os.environ[numba_vecmath.OPT_OUT] = saved
         if backend == "jax":
             return lambda xs, ys, out: k(xs, ys).block_until_ready()
         return lambda xs, ys, out: k(xs, ys, out=out)
@@ -178,6 +191,8 @@ def median_time(run, xs, ys, out, repeats: int) -> float:
 
 def throughput(sizes, repeats):
     tools = {f"sympile-{b}": build_sympile(b) for b in OURS}
+    if "numba" in OURS and numba_vecmath.enabled():
+        tools["sympile-numba-scalar"] = build_sympile("numba", scalar_math=True)
     peers = available_peers()
     tools.update(peers)
     rng = np.random.default_rng(0)

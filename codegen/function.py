@@ -172,7 +172,8 @@ def numba_source(spec: FunctionSpec) -> str:
     inputs = [f"_a{k}" for k in range(len(spec.names))]
     out_ty = f"{ty}[::1]" if spec.reduce else f"{ty}[:, ::1]"
     sig = ", ".join([f"{ty}[::1]"] * len(inputs) + ["numba.types.int64", out_ty])
-    lines = [f"@numba.njit(numba.types.void({sig}), cache=True, nogil=True)",
+    lines = [f"@numba.njit(numba.types.void({sig}), cache=True, nogil=True, "
+             "error_model='numpy')",   # divisions unchecked: loops vectorize (build.DECORATORS)
              f"def kernel({', '.join(inputs + ['_n', '_out'])}):"]
     lines += element_loop(spec, code, "for _i in range(_n):", "_a{k}[_i]", "_out[{k}] = _r{k}")
     note = spec.describe("numba") + (
