@@ -14,6 +14,7 @@ import pytest
 import codegen
 import symbolic as sy
 from codegen import numba_vecmath
+from codegen.llvm.vecmath import vector_isas
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_libmvec = pytest.mark.skipif(not numba_vecmath.enabled(),
@@ -72,9 +73,21 @@ def test_kernels_call_libmvec_and_agree_with_numpy(fresh_cache, rng, dtype, tol)
         assert got.dtype == dtype
         assert np.max(np.abs(got - want[rows]) / (1 + np.abs(want[rows]))) < tol
     suffix = "f" if dtype == np.float32 else ""
+    widest = vector_isas()[max(vector_isas())]     # the main loop: AVX-512 where the CPU has it
     for f in ("sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
               "asinh", "acosh", "atanh", "exp", "log", "pow", "erf", "erfc"):
-        assert any(c.endswith(f"_{f}{suffix}") for c in calls), f"{f}{suffix} not vectorized"
+        assert any(c.startswith(f"_ZGV{widest}") and c.endswith(f"_{f}{suffix}")
+                   for c in calls), f"{f}{suffix} not vectorized at full width: {sorted(calls)}"
+
+
+def test_divisions_vectorize_and_divide_by_zero_like_numpy(fresh_cache):
+    """Kernels use numba's numpy error model: no zero-divisor check to keep the loop scalar,
+    and 1/0 is inf (as in NumPy and the llvm backend), not ZeroDivisionError."""
+    k = codegen.build_function([x / y, x ** -3], [x, y], backend="numba")
+    asm = k.module.kernel.inspect_asm(k.module.kernel.signatures[0])
+    assert re.search(r"vdivpd\s+[^\n]*%[yz]mm", asm)
+    got = k(np.array([1.0, 0.0, 2.0]), np.array([0.0, 2.0, 4.0]))
+    assert got.tolist() == [[np.inf, 0.0, 0.5], [1.0, np.inf, 0.125]]
 
 
 def test_opt_out_and_complex_kernels_use_scalar_math(fresh_cache, monkeypatch, rng):
