@@ -19,8 +19,8 @@
    RungeKuttaSolver with a fixed step), sympile numba against py-pde's numba backend. py-pde is
    a benchmark peer, not a sympile dependency: ``pip install py-pde``.
 3. sympile's own compile time (declaration → emitted source, Numba's compile excluded) for the
-   NLS and Allen–Cahn problems at two grid sizes, each in a fresh process with an empty kernel
-   cache: it should not depend on the grid.
+   NLS and Allen–Cahn problems at two grid sizes, each in fresh processes with an empty kernel
+   cache (median of 5): it should not depend on the grid.
 
 Every library runs on one thread (BLAS, OpenMP, Numba), so CPU times compare like with like.
 
@@ -261,19 +261,24 @@ def compile_child(problem: str, points: int) -> float:
     return sim.timings["derive_and_emit"]
 
 
-def compile_rows() -> list[tuple]:
-    """Each (problem, grid) in a fresh process with an empty kernel cache, nothing reused."""
+def compile_rows(repeats: int) -> list[tuple]:
+    """Each (problem, grid) in fresh processes with an empty kernel cache, nothing reused; the
+    median of ``repeats`` processes (the spectral compile takes milliseconds: one process's
+    timing is mostly noise)."""
     rows = []
     for problem, label, sizes in (("nls", "NLS spectral, N = {}", (128, 8192)),
                                   ("allen_cahn", "Allen–Cahn FD order 4, Neumann, {0}x{0}",
                                    (64, 1024))):
         for points in sizes:
-            with tempfile.TemporaryDirectory() as cache:
-                env = dict(os.environ, SYMPILE_CACHE_DIR=cache)
-                out = subprocess.run([sys.executable, __file__, "--compile-child", problem,
-                                      str(points)], env=env, capture_output=True, text=True,
-                                     check=True)
-            rows.append((label.format(points), json.loads(out.stdout.strip().splitlines()[-1])))
+            times = []
+            for _ in range(repeats):
+                with tempfile.TemporaryDirectory() as cache:
+                    env = dict(os.environ, SYMPILE_CACHE_DIR=cache)
+                    out = subprocess.run([sys.executable, __file__, "--compile-child", problem,
+                                          str(points)], env=env, capture_output=True,
+                                         text=True, check=True)
+                times.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            rows.append((label.format(points), statistics.median(times)))
     return rows
 
 
@@ -295,7 +300,7 @@ def main() -> None:
     if 2 in sections:
         allen_cahn_table(repeats)
     if 3 in sections:
-        compile_table()
+        compile_table(3 if args.quick else 5)
 
 
 def nls_table(repeats: int) -> None:
@@ -323,10 +328,10 @@ def allen_cahn_table(repeats: int) -> None:
         print(f"{name:<68}{rhs * 1e3:>7.2f}ms{step * 1e3:>7.2f}ms{per * 1e3:>8.2f}ms{ratio}")
 
 
-def compile_table() -> None:
+def compile_table(repeats: int) -> None:
     print("\n3. sympile's own compile time (declaration -> emitted source; Numba excluded; "
-          "fresh process and kernel cache each; wall clock)")
-    rows = compile_rows()
+          f"fresh process and kernel cache each; wall clock, median of {repeats} processes)")
+    rows = compile_rows(repeats)
     for name, secs in rows:
         print(f"{name:<44}{secs * 1e3:>8.0f} ms")
     for a, b in ((0, 1), (2, 3)):
