@@ -9,14 +9,21 @@ For each case (a list of expressions over scalar symbols) the table reports
   expression is kept), and with ``simplify="egraph"`` (what ``compile()`` does: canonical
   rules, e-graph, factored and Horner candidates priced after CSE, cse, shared reciprocals),
   with the time it took;
-- the run time of the Numba kernels emitted from those statements (`codegen.emit_loops`), one
-  loop over 10^5 random points (median of repeats, the three kernels taking turns).
+- where sympile's remaining cycles go, per operation kind (division, general power, sqrt,
+  exp/log, trigonometric and other functions, multiplication, addition);
+- the run time of the Numba kernels emitted from those statements (`codegen.emit_loops`), per
+  point, measured two ways (medians of repeats, the three kernels taking turns):
+  in cache: 2000 points per call (inputs and the preallocated output, at most 0.9 MB, stay
+  in the 2 MB L2 cache), many calls: what the arithmetic costs (the target measure);
+  DRAM: one call over 10^5 points with its 16-34 MB output allocated by the kernel, as
+  ``compile()``'s kernels run on large inputs: there the memory traffic dominates.
+  Both use the same kernel source and the same inputs for all three.
 
 Suite: a reaction network with Michaelis-Menten and Hill rate laws and its Jacobian, Griewank's
 lighthouse and baby examples and their Jacobians, a double pendulum's and a 3D rigid body's
 equations of motion, and Hock-Schittkowski objectives with gradient and Hessian-vector product.
 
-Run:  python benchmarks/simplify.py            (about 3 minutes)
+Run:  python benchmarks/simplify.py            (about 5 minutes)
       python benchmarks/simplify.py --quick    (no kernels: costs and simplification times)
 """
 from __future__ import annotations
@@ -32,19 +39,27 @@ from pathlib import Path
 
 import numpy as np
 import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import (InverseTrigonometricFunction,
+                                                      TrigonometricFunction)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from codegen.build import DECORATORS, load_module, module_source  # noqa: E402
 from codegen.emit_loops import emit_loops                # noqa: E402
-from codegen.ir import Kernel, Loop                      # noqa: E402
+from codegen.ir import Kernel, Loop, Store               # noqa: E402
 from codegen.lower import Lowerer, Output                # noqa: E402
 from symbolic.simplify import simplify_exprs, worker    # noqa: E402
-from symbolic.simplify.cost import _local_cost, dag_cost, is_constant  # noqa: E402
+from symbolic.simplify.cost import DIV, _local_cost, dag_cost, is_constant, priced_nodes  # noqa: E402,E501
 
 POINTS = 10**5
+CACHE_POINTS = 2000
+CACHE_CALLS = 200           # calls per in-cache timing (one repeat)
 REPEATS = 21
 SIMPLIFY_LIMIT = 20.0
+#: Operation kinds of the breakdown of sympile's remaining cost.
+KINDS = ("div", "pow", "sqrt", "exp/log", "trig", "other f", "mul", "add")
 
 
 # -- the suite ------------------------------------------------------------------------------------
@@ -181,7 +196,11 @@ def sympy_simplified(exprs) -> tuple[list, float, int]:
 
 
 class PointKernel:
-    """``exprs`` lowered by sympile over a loop of points (argument k read from ``_a{k}[i]``)."""
+    """``exprs`` lowered by sympile over a loop of points (argument k read from ``_a{k}[i]``):
+    ``run`` allocates its output (``POINTS`` points), ``run_cached(*inputs, out)`` writes
+    ``CACHE_POINTS`` points into a preallocated ``out``, and ``drive(calls, *inputs, out)``
+    calls it ``calls`` times from compiled code (no dispatch overhead); all from the same
+    statements."""
 
     def __init__(self, exprs, args, mode: str | None) -> None:
         index = sp.Symbol("_p", integer=True)
@@ -193,12 +212,69 @@ class PointKernel:
         low = Lowerer(mode)
         low.outputs(outs)
         self.seconds = time.perf_counter() - start
-        self.cost = dag_cost(_values(low.root.stmts))
-        kernel = Kernel("kernel", [(f"_a{k}", "array") for k in range(len(args))], [],
-                        [("_out", len(exprs) * POINTS)], low.root.stmts,
+        self.values = _values(low.root.stmts)
+        self.cost = dag_cost(self.values)
+        inputs = [(f"_a{k}", "array") for k in range(len(args))]
+        kernel = Kernel("kernel", inputs, [], [("_out", len(exprs) * POINTS)], low.root.stmts,
                         filled_outputs=frozenset({"_out"}))
-        source = module_source([emit_loops(kernel, DECORATORS["numba"])], "numba")
-        self.run = load_module(source, "numba").kernel
+        cached = Kernel("kernel", inputs + [("_out", "array")], [], [],
+                        _resized(low.root.stmts, POINTS, CACHE_POINTS))
+        self.run = load_module(module_source([emit_loops(kernel, DECORATORS["numba"])],
+                                             "numba"), "numba").kernel
+        names = ", ".join(name for name, _ in cached.args)
+        driver = (f"{DECORATORS['numba']}\ndef drive(calls, {names}):\n"
+                  f"    for _ in range(calls):\n        kernel({names})\n")
+        module = load_module(module_source([emit_loops(cached, DECORATORS["numba"]), driver],
+                                           "numba"), "numba")
+        self.run_cached, self.drive = module.kernel, module.drive
+
+
+def _resized(stmts, old: int, new: int) -> list:
+    """The statements of a point loop over ``old`` points, over ``new`` points instead (output
+    ``k`` at ``k*new + i``)."""
+    out = []
+    for st in stmts:
+        if isinstance(st, Loop):
+            out.append(Loop(st.index, st.start, sp.Integer(new), _resized(st.body, old, new)))
+        elif isinstance(st, Store):
+            offset = st.index.as_independent(*st.index.free_symbols, as_Add=True)[0]
+            out.append(Store(st.array, st.index - offset + offset // old * new, st.value))
+        else:
+            out.append(st)
+    return out
+
+
+def breakdown(values) -> dict[str, int]:
+    """Cycles of ``values`` (each distinct subexpression once, as `dag_cost`) per operation
+    kind."""
+    kinds = dict.fromkeys(KINDS, 0)
+    for e, own in priced_nodes(values):
+        if isinstance(e, sp.Mul) and any(_is_reciprocal(f) for f in e.args):
+            kinds["div"] += DIV                         # a quotient: the division, then muls
+            kinds["mul"] += own - DIV
+        elif own:
+            kinds[_kind(e)] += own
+    return kinds
+
+
+def _is_reciprocal(f) -> bool:
+    return isinstance(f, sp.Pow) and f.exp.is_Number and f.exp.is_negative
+
+
+def _kind(e) -> str:
+    if isinstance(e, sp.Add):
+        return "add"
+    if isinstance(e, sp.Mul):
+        return "mul"
+    if isinstance(e, sp.Pow):
+        if e.exp.is_Integer:
+            return "div" if e.exp < 0 else "mul"        # integer powers are multiplications
+        return "sqrt" if e.exp.is_Rational and e.exp.q == 2 else "pow"
+    if isinstance(e, (sp.exp, sp.log, log1p, expm1)):
+        return "exp/log"
+    if isinstance(e, (TrigonometricFunction, InverseTrigonometricFunction, HyperbolicFunction)):
+        return "trig"
+    return "other f"
 
 
 def _values(stmts) -> list:
@@ -212,8 +288,8 @@ def _values(stmts) -> list:
 
 
 def kernel_times(kernels, inputs) -> list[float]:
-    """Median run time of each kernel on ``inputs``; the kernels take turns, so a slow spell
-    of the shared machine hits all of them."""
+    """Median run time per point of each kernel on ``inputs`` (one call over ``POINTS``); the
+    kernels take turns, so a slow spell of the shared machine hits all of them."""
     for k in kernels:
         k.run(*inputs)                           # compile
     times: list[list[float]] = [[] for _ in kernels]
@@ -222,15 +298,39 @@ def kernel_times(kernels, inputs) -> list[float]:
             t0 = time.perf_counter()
             k.run(*inputs)
             t.append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
+    return [statistics.median(t) / POINTS for t in times]
 
 
-def check_equal(a, b, inputs) -> float:
-    """Largest relative difference of two kernels' outputs."""
-    va, vb = a.run(*inputs), b.run(*inputs)
-    scale = np.maximum(1.0, np.abs(va))
-    with np.errstate(all="ignore"):
-        return float(np.nanmax(np.abs(va - vb) / scale))
+def cached_kernel_times(kernels, inputs, n_out: int) -> list[float]:
+    """Median run time per point of each kernel writing ``CACHE_POINTS`` points into a
+    preallocated output, ``CACHE_CALLS`` calls per repeat (the working set stays in cache)."""
+    small = [a[:CACHE_POINTS].copy() for a in inputs]
+    out = np.zeros(n_out * CACHE_POINTS)
+    for k in kernels:
+        k.drive(1, *small, out)                  # compile, warm the caches
+    times: list[list[float]] = [[] for _ in kernels]
+    for _ in range(REPEATS):
+        for k, t in zip(kernels, times):
+            t0 = time.perf_counter()
+            k.drive(CACHE_CALLS, *small, out)
+            t.append(time.perf_counter() - t0)
+    return [statistics.median(t) / (CACHE_CALLS * CACHE_POINTS) for t in times]
+
+
+def check_equal(a, b, inputs, n_out: int) -> float:
+    """Largest relative difference of two kernels' outputs (both ways of running them)."""
+    small = [x[:CACHE_POINTS].copy() for x in inputs]
+    outs = []
+    for k in (a, b):
+        out = np.zeros(n_out * CACHE_POINTS)     # outputs that are identically 0 are not stored
+        k.run_cached(*small, out)
+        outs.append((k.run(*inputs), out))
+    worst = 0.0
+    for va, vb in zip(*outs):
+        scale = np.maximum(1.0, np.abs(va))
+        with np.errstate(all="ignore"):
+            worst = max(worst, float(np.nanmax(np.abs(va - vb) / scale)))
+    return worst
 
 
 def main() -> None:
@@ -238,7 +338,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="costs only, no kernel timing")
     opts = parser.parse_args()
     os.environ.setdefault("SYMPILE_CACHE_DIR", tempfile.mkdtemp(prefix="sympile-bench-"))
-    simplify_exprs([sp.Symbol("a") * sp.Symbol("b") + sp.Symbol("a")])   # start the worker
+    a, b, c = sp.symbols("a b c")
+    simplify_exprs([a * b + a * c + b * c])      # start the worker (big enough for the e-graph)
     rng = np.random.default_rng(0)
     rows = []
     for name, build in CASES.items():
@@ -249,10 +350,13 @@ def main() -> None:
                                  PointKernel(exprs, args, "egraph"))
         row = dict(case=name, n=len(exprs), before=tree_cost(exprs), cse=cse.cost,
                    simp=simplified.cost, t_simp=t_simp, timeouts=timeouts, ours=ours.cost,
-                   t_ours=ours.seconds, err=check_equal(cse, ours, inputs))
+                   t_ours=ours.seconds, err=check_equal(cse, ours, inputs, len(exprs)))
+        row["kinds"] = breakdown(ours.values)
         if not opts.quick:
-            row["k_cse"], row["k_simp"], row["k_ours"] = kernel_times([cse, simplified, ours],
-                                                                      inputs)
+            trio = [cse, simplified, ours]
+            row["c_cse"], row["c_simp"], row["c_ours"] = cached_kernel_times(trio, inputs,
+                                                                             len(exprs))
+            row["k_cse"], row["k_simp"], row["k_ours"] = kernel_times(trio, inputs)
         rows.append(row)
         print(f"{name}: {row}", file=sys.stderr, flush=True)
     print_table(rows, opts.quick)
@@ -262,7 +366,8 @@ def print_table(rows, quick: bool) -> None:
     head = ("| case | exprs | tree cost | cse | simplify+cse (time) | sympile (time) | "
             "cse/sympile |")
     if not quick:
-        head += " kernel cse | kernel simplify | kernel sympile | speed-up vs cse |"
+        head += (" in cache: cse | simplify | sympile | speed-up vs cse |"
+                 " DRAM: cse | simplify | sympile | speed-up vs cse |")
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for r in rows:
@@ -271,19 +376,27 @@ def print_table(rows, quick: bool) -> None:
                 f"({r['t_simp']:.1f} s{to}) | {r['ours']} ({r['t_ours']:.2f} s) | "
                 f"{r['cse'] / r['ours']:.2f}x |")
         if not quick:
-            line += (f" {r['k_cse'] * 1e3:.2f} ms | {r['k_simp'] * 1e3:.2f} ms | "
-                     f"{r['k_ours'] * 1e3:.2f} ms | {r['k_cse'] / r['k_ours']:.2f}x |")
+            for p in ("c", "k"):
+                line += (f" {r[p + '_cse'] * 1e9:.1f} ns | {r[p + '_simp'] * 1e9:.1f} ns | "
+                         f"{r[p + '_ours'] * 1e9:.1f} ns | {r[p + '_cse'] / r[p + '_ours']:.2f}x |")
         print(line)
+    print("\nwhere sympile's cycles go (per operation kind):\n")
+    print("| case | " + " | ".join(KINDS) + " | total |")
+    print("|" + "---|" * (len(KINDS) + 2))
+    for r in rows:
+        print(f"| {r['case']} | " + " | ".join(str(r["kinds"][k]) for k in KINDS)
+              + f" | {r['ours']} |")
     gm = (lambda xs: math.exp(sum(math.log(v) for v in xs) / len(xs)))
     print(f"\ngeometric mean cost ratio cse/sympile: {gm([r['cse'] / r['ours'] for r in rows]):.2f}x;"
           f" cse/(simplify+cse): {gm([r['cse'] / r['simp'] for r in rows]):.2f}x;"
           f" slowest sympile simplification: {max(r['t_ours'] for r in rows):.2f} s;"
           f" largest relative difference to the input: {max(r['err'] for r in rows):.1e}")
     if not quick:
-        speed = [r["k_cse"] / r["k_ours"] for r in rows]
-        print(f"kernels: geometric-mean speed-up vs cse {gm(speed):.2f}x (simplify+cse: "
-              f"{gm([r['k_cse'] / r['k_simp'] for r in rows]):.2f}x); worst case "
-              f"{min(speed):.2f}x")
+        for p, what in (("c", "in cache"), ("k", "DRAM")):
+            speed = [r[p + "_cse"] / r[p + "_ours"] for r in rows]
+            print(f"kernels {what}: geometric-mean speed-up vs cse {gm(speed):.2f}x "
+                  f"(simplify+cse: {gm([r[p + '_cse'] / r[p + '_simp'] for r in rows]):.2f}x);"
+                  f" worst case {min(speed):.2f}x")
 
 
 if __name__ == "__main__":

@@ -102,3 +102,48 @@ def test_a_loop_invariant_reciprocal_stays_outside_the_loop():
     assert any(st.value == 1 / p for st in top)
     inside = [st for st in loop.body if isinstance(st, Assign)]
     assert sum(1 for st in inside if isinstance(st.value, sp.Pow) and st.value.exp == -1) == 1
+
+
+# -- canonical rules: Pythagoras with further powers, perfect squares ------------------------------
+S, C = sp.sin(x), sp.cos(x)
+
+
+@pytest.mark.parametrize("before, after", [
+    (z * S ** 2 * C + z * C ** 3, z * C),
+    (S ** 2 * sp.sin(y) ** 2 + S ** 2 * sp.cos(y) ** 2 + C ** 2 * sp.sin(y) ** 2
+     + C ** 2 * sp.cos(y) ** 2, 1),
+    (w * x ** 2 * y ** 4 + w * z ** 2 - 2 * w * x * y ** 2 * z + 7, w * (z - x * y ** 2) ** 2 + 7),
+    (4 * x ** 2 + y ** 2 + 4 * x * y, (2 * x + y) ** 2),
+    (u + w * (S * sp.cos(y)) ** 2 + w * (sp.sin(y) * C) ** 2 - 2 * w * S * C * sp.sin(y) * sp.cos(y),
+     u + w * (S * sp.cos(y) - sp.sin(y) * C) ** 2),
+])
+def test_trigonometric_and_square_rules(before, after):
+    got = canonicalize(before)
+    assert sp.expand(got - after) == 0 and sp.count_ops(got) <= sp.count_ops(after)
+    assert dag_cost(got) < dag_cost(before)
+    assert relative_error([got], [before], np.random.default_rng(3), -2.0, 2.0) < RTOL
+
+
+@pytest.mark.parametrize("e", [x ** 2 + y ** 2 + 3 * x * y, x ** 2 + y ** 2, z * S ** 2 + C ** 2,
+                               x ** 3 + y ** 2 - 2 * x * y])
+def test_non_matching_sums_are_left_alone(e):
+    assert canonicalize(e) == e
+
+
+def test_one_plus_tan_squared_is_the_secant_squared():
+    from symbolic.simplify import simplify_cost
+    e = [(sp.tan(x) ** 2 + 1) * y, z / sp.cos(x) ** 2]
+    got, report = simplify_cost(e)
+    assert report.cost_after < report.cost_before
+    assert not any(g.has(sp.tan) for g in got)
+    assert relative_error(got, e, np.random.default_rng(4), -1.2, 1.2) < RTOL
+
+
+def test_forms_are_mixed_per_expression():
+    from symbolic.simplify.alternatives import _mixed
+    a, b, c, d = sp.symbols("a b c d", real=True)
+    e = [a * b + a * c, a * (b + c) * d]
+    forms = [[a * b + a * c, a * (b + c)], [a * (b + c) * d, a * b * d + a * c * d]]
+    got = _mixed(e, forms)
+    assert got == [a * (b + c), a * (b + c) * d]
+    assert dag_cost(got) < dag_cost(e)

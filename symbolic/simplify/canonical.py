@@ -12,7 +12,9 @@ what it replaces):
 - ``exp(a)*exp(b) -> exp(a + b)``;
 - ``log(exp(a)) -> a``, ``exp(log(a)) -> a`` and ``log(1 + a) -> log1p(a)``;
 - ``abs(a)**(2k) -> a**(2k)`` and ``sqrt(a**(2k)) -> abs(a)**k``;
-- ``c*r*sin(u)**2 + c*r*cos(u)**2 -> c*r`` and ``c*r*cosh(u)**2 - c*r*sinh(u)**2 -> c*r``.
+- ``c*r*sin(u)**2 + c*r*cos(u)**2 -> c*r`` and ``c*r*cosh(u)**2 - c*r*sinh(u)**2 -> c*r``
+  (``r`` may hold further powers: ``c*sin(u)**2*cos(u) + c*cos(u)**3 -> c*cos(u)``);
+- perfect squares of monomials: ``g*a**2 + g*b**2 - 2*g*a*b -> g*(a - b)**2``.
 
 Values are taken to be real, as sympile's kernels compute them: the rules are exact for real
 arguments wherever the original expression is defined (``exp(log(a)) -> a`` extends the domain
@@ -21,6 +23,7 @@ Array loads (`Indexed`) are atoms: their index arithmetic is left alone.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 import sympy
@@ -40,6 +43,12 @@ def canonicalize(expr: Expr) -> Expr:
     >>> canonicalize(3 * sympy.sin(x)**2 * y + 3 * y * sympy.cos(x)**2 + sympy.log(1 + x))
     3*y + log1p(x)
     """
+    return _canonical(expr)
+
+
+@lru_cache(maxsize=4096)
+def _canonical(expr: Expr) -> Expr:
+    """`canonicalize`, remembered: code generation asks again for the same expressions."""
     expr = _exact_floats(expr)
     for _ in range(MAX_PASSES):
         new = _rewrite_pass(expr)
@@ -141,37 +150,96 @@ _PAIRS: list[tuple[type, type, int]] = [
 
 
 def _pythagorean(e: Expr) -> Expr:
-    """Replace each pair of terms ``c*f(u)**2`` and ``s*c*g(u)**2`` of a sum by ``c``."""
+    """Replace each pair of terms ``c*f(u)**2`` and ``s*c*g(u)**2`` of a sum by ``c`` (``c`` may
+    hold further powers of ``f(u)`` or ``g(u)``: ``c*sin(u)**2*cos(u) + c*cos(u)**3 -> c*cos(u)``)."""
     if not isinstance(e, Add):
         return e
     terms = list(e.args)
     for f, g, sign in _PAIRS:
         index = {}
         for k, t in enumerate(terms):
-            split = _split_square(t, g)
-            if split is not None:
+            for split in _split_squares(t, g):
                 index.setdefault(split, k)
         for k, t in enumerate(terms):
-            split = _split_square(t, f)
-            if split is None:
-                continue
-            u, rest = split
-            partner = index.pop((u, sign * rest), None)
-            if partner is not None and terms[partner] is not None and partner != k:
-                terms[k], terms[partner] = rest, None
+            for u, rest in _split_squares(t, f):
+                partner = index.get((u, sign * rest))
+                if partner is not None and terms[partner] is not None and partner != k:
+                    terms[k], terms[partner] = rest, None
+                    index = {key: j for key, j in index.items() if j not in (k, partner)}
+                    break
     kept = [t for t in terms if t is not None]
     return Add(*kept) if len(kept) != len(terms) else e
 
 
-def _split_square(term: Expr | None, f: type) -> tuple[Expr, Expr] | None:
-    """``(u, rest)`` when ``term == rest * f(u)**2``, else None."""
+def _split_squares(term: Expr | None, f: type) -> list[tuple[Expr, Expr]]:
+    """Each ``(u, rest)`` with ``term == rest * f(u)**2`` and ``f(u)**n`` (n >= 2) a factor."""
     if term is None:
+        return []
+    return [(factor.base.args[0], term / factor.base ** 2) for factor in Mul.make_args(term)
+            if isinstance(factor, Pow) and isinstance(factor.base, f) and factor.exp.is_Integer
+            and factor.exp >= 2]
+
+
+#: Sums with more terms than this are not searched for squares (the search is quadratic).
+MAX_SQUARE_TERMS = 12
+
+
+def _perfect_square(e: Expr) -> Expr:
+    """``g*a**2 + g*b**2 - 2*g*a*b -> g*(a - b)**2`` (and ``+ 2*g*a*b -> g*(a + b)**2``) for
+    monomials ``a``, ``b``: cheaper, and free of the cancellation the expanded form suffers."""
+    if not isinstance(e, Add) or len(e.args) > MAX_SQUARE_TERMS:
+        return e
+    terms = list(e.args)
+    for i, j in [(i, j) for i in range(len(terms)) for j in range(i + 1, len(terms))]:
+        if terms[i] is None or terms[j] is None:
+            continue
+        common = _common_factor(terms[i], terms[j])
+        a, b = _monomial_root(terms[i] / common), _monomial_root(terms[j] / common)
+        if a is None or b is None:
+            continue
+        for k, t in enumerate(terms):
+            if k in (i, j) or t is None:
+                continue
+            for sign in (1, -1):
+                if t == sign * 2 * common * a * b:
+                    terms[i], terms[j], terms[k] = common * (a + sign * b) ** 2, None, None
+                    break
+            if terms[k] is None:
+                break
+    kept = [t for t in terms if t is not None]
+    return Add(*kept) if len(kept) != len(terms) else e
+
+
+def _common_factor(p: Expr, q: Expr) -> Expr:
+    """The product of the factors ``p`` and ``q`` share (each to its lower power), with the
+    sign and number of ``p``."""
+    def powers(t: Expr) -> dict:
+        out: dict = {}
+        for f in Mul.make_args(t):
+            if not f.is_Number:
+                base, n = f.as_base_exp()
+                out[base] = out.get(base, 0) + n
+        return out
+    pp, qq = powers(p), powers(q)
+    shared = [b ** min(pp[b], qq[b]) for b in pp if b in qq and pp[b].is_Integer
+              and qq[b].is_Integer and min(pp[b], qq[b]) > 0]
+    return Mul(p.as_coeff_Mul()[0], *shared)
+
+
+def _monomial_root(t: Expr) -> Expr | None:
+    """``a`` with ``a**2 == t`` when ``t`` is a product of even powers (a number: a square)."""
+    coeff, rest = t.as_coeff_Mul()
+    root = sympy.sqrt(coeff)
+    if not (coeff.is_Rational and coeff > 0 and root.is_Rational):
         return None
-    for factor in Mul.make_args(term):
-        if isinstance(factor, Pow) and factor.exp == 2 and isinstance(factor.base, f):
-            return factor.base.args[0], term / factor
-    return None
+    factors = []
+    for f in Mul.make_args(rest):
+        base, n = f.as_base_exp()
+        if not (n.is_Integer and n > 0 and n % 2 == 0):
+            return None
+        factors.append(base ** (n // 2))
+    return Mul(root, *factors)
 
 
 RULES: list[Callable[[Expr], Expr]] = [_exact_exponent, _merge_exp, _log_exp, _even_powers,
-                                       _pythagorean]
+                                       _pythagorean, _perfect_square]

@@ -45,7 +45,7 @@ it once: ``sin(x)*y + sin(x)`` costs one sin, one multiplication and one additio
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sympy
 from sympy import Add, Expr, Indexed, Mul, Pow, Sum
@@ -95,11 +95,22 @@ def dag_cost(exprs: Expr | Iterable[Expr]) -> int:
     >>> dag_cost([x**3, 1 / x])                          # two muls; one division
     30
     """
+    return sum(own for _, own in priced_nodes(exprs))
+
+
+def priced_nodes(exprs: Expr | Iterable[Expr]) -> Iterator[tuple[Expr, int]]:
+    """Each distinct non-constant subexpression that `dag_cost` pays for, with the cycles of
+    its own operation (what a breakdown by operation kind sums up).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> sorted(own for _, own in priced_nodes(sympy.exp(x) / x))
+    [0, 20, 24]
+    """
     todo = [sympy.sympify(exprs)] if isinstance(exprs, (Expr, int, float)) else \
         [sympy.sympify(e) for e in exprs]
     seen: set = set()
     constant: dict = {}
-    total = 0
     while todo:
         e = todo.pop()
         if e in seen:
@@ -108,9 +119,8 @@ def dag_cost(exprs: Expr | Iterable[Expr]) -> int:
         if is_constant(e, constant):
             continue
         own, children = _local_cost(e)
-        total += own
+        yield e, own
         todo.extend(children)
-    return total
 
 
 def is_constant(e: sympy.Basic, memo: dict) -> bool:

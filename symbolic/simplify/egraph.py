@@ -124,6 +124,8 @@ FUNCTION_RULES = f"""
 (rewrite (Add (Mul c (IPow (Sin a) 2)) (Mul c (IPow (Cos a) 2))) c)
 (rewrite (Sub (Num {ONE}) (IPow (Sin a) 2)) (IPow (Cos a) 2))
 (rewrite (Sub (Num {ONE}) (IPow (Cos a) 2)) (IPow (Sin a) 2))
+(rewrite (Add (IPow (Tan a) 2) (Num {ONE})) (Div (Num {ONE}) (IPow (Cos a) 2)))
+(rewrite (Add (Num {ONE}) (IPow (Tan a) 2)) (Div (Num {ONE}) (IPow (Cos a) 2)))
 (rewrite (Sub (IPow (Cosh a) 2) (IPow (Sinh a) 2)) (Num {ONE}))
 (rewrite (Add (Num {ONE}) (IPow (Sinh a) 2)) (IPow (Cosh a) 2))
 (rewrite (Div (Sin a) (Cos a)) (Tan a))
