@@ -158,30 +158,34 @@ def driver_lines(plan, ratios: tuple[int, ...], params: str) -> list[str]:
         lines.append(f"_SPREAD[{g}] = {mult}_TWIDDLES / _SIZE")
     direct = nshift == 1 and len(groups) == 1 and not any(groups[0][1])
     real = [ev.field.dtype is not complex for ev in plan.evolutions]
+    grid_shape = (len(groups),) + batch
+    spectra_shape = (len(plan.evolutions),) + batch
     lines += [f"_REAL = numpy.array({real!r})",
-              f"_GRID = numpy.zeros(({len(groups)},) + {batch!r}, dtype=complex)",
+              f"_GRID = numpy.zeros({grid_shape!r}, dtype=complex)",
+              "_GRID_FLAT = _GRID.reshape(-1)",
               "_VALUES = numpy.empty_like(_GRID)",
-              f"_SPECTRA = numpy.empty(({len(plan.evolutions)},) + {batch!r}, dtype=complex)",
+              f"_SPECTRA = numpy.empty({spectra_shape!r}, dtype=complex)",
+              "_SPECTRA_FLAT = _SPECTRA.reshape(-1)",
               "_W = _VALUES.reshape(-1).view(numpy.float64)",
               "", f"def _products(_y, {params}):",
-              "    \"\"\"The products' spectra on every shifted grid, in _SPECTRA.\"\"\"",
+              "    \"\"\"The products' spectra on every shifted grid, into _SPECTRA.\"\"\"",
               # one unpadded field without derivatives: transform the state slice itself
-              f"    _c2c(_y[{groups[0][0]}:{groups[0][0] + plan.size}].reshape(_GRID.shape), "
+              f"    _c2c(_y[{groups[0][0]}:{groups[0][0] + plan.size}].reshape({grid_shape!r}), "
               f"_BATCH_AXES, False, 2, _VALUES)" if direct else
-              "    _spread(_y, _OFFSETS, _SPREAD, _GRID.reshape(-1))\n"
+              "    _spread(_y, _OFFSETS, _SPREAD, _GRID_FLAT)\n"
               "    _c2c(_GRID, _BATCH_AXES, False, 0, _VALUES)",
-              f"    _nv = pointwise(_W, {params})",
-              "    return _c2c(_nv.reshape(_SPECTRA.shape), _BATCH_AXES, True, 0, _SPECTRA)"]
+              f"    _c2c(pointwise(_W, {params}).reshape({spectra_shape!r}), _BATCH_AXES, True, 0, "
+              f"_SPECTRA)"]
     lines += ["", f"def nonlinear(_y, {params}):",
               "    \"\"\"N(y): spectra -> shifted grids -> pointwise kernel -> spectra.\"\"\"",
-              f"    return _gather(_products(_y, {params}).reshape(-1), _FOLD, _REAL, _MIRROR, "
-              f"LINEAR, _y, False)"]
+              f"    _products(_y, {params})",
+              "    return _gather(_SPECTRA_FLAT, _FOLD, _REAL, _MIRROR, LINEAR, _y, False)"]
     nf = plan.size * len(plan.evolutions)
     lines += ["", f"def rhs(_y, {params}):"]
     if plan.levels == 2:
         lines.append(f"    return numpy.concatenate([_y[{nf}:], LINEAR * _y[:{nf}] + "
                      f"nonlinear(_y, {params})])")
     else:
-        lines.append(f"    return _gather(_products(_y, {params}).reshape(-1), _FOLD, _REAL, "
-                     f"_MIRROR, LINEAR, _y, True)")
+        lines += [f"    _products(_y, {params})",
+                  "    return _gather(_SPECTRA_FLAT, _FOLD, _REAL, _MIRROR, LINEAR, _y, True)"]
     return lines

@@ -28,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import fused
 from .solution import IntegrationStats
 
 CONTOUR_POINTS = 32
@@ -89,19 +90,56 @@ class _CoefficientCache:
         return value
 
 
-class IFRK4Stepper:
+def _fusable(y: np.ndarray, coefficients: tuple) -> bool:
+    """True when the fused loops apply: Numba, a float64/complex128 state, 1-D coefficients."""
+    return fused.available(y) and all(
+        c.ndim == 1 and c.flags.c_contiguous and c.dtype in fused.FUSED_DTYPES
+        for c in coefficients)
+
+
+class _SplitStepper:
+    """What the exponential steppers share: N, counters, the fused/NumPy choice, the NaN flag.
+
+    With Numba (``fused`` not False) each stage state and the update are one compiled pass
+    (`fused`), the last with the NaN/inf check (``finite``); otherwise NumPy.
+    """
+
+    def __init__(self, nonlinear: Callable[[float, np.ndarray], np.ndarray],
+                 stats: IntegrationStats, fused: bool | None = None) -> None:
+        self.nonlinear = nonlinear
+        self.stats = stats
+        self.fused = fused
+        self.finite: bool | None = None
+
+    def _slope(self, t: float, y: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(self.nonlinear(t, y), dtype=y.dtype)
+
+
+class IFRK4Stepper(_SplitStepper):
     """Integrating-factor RK4 for y' = L*y + N(t, y), L diagonal."""
 
     def __init__(self, linear: np.ndarray, nonlinear: Callable[[float, np.ndarray], np.ndarray],
-                 stats: IntegrationStats) -> None:
-        self.nonlinear = nonlinear
-        self.stats = stats
+                 stats: IntegrationStats, fused: bool | None = None) -> None:
+        super().__init__(nonlinear, stats, fused)
         lin = np.asarray(linear)
         self._coefficients = _CoefficientCache(lambda h: (np.exp(0.5 * h * lin), np.exp(h * lin)))
 
     def step(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
         """The state at t + h."""
         e, e2 = self._coefficients(h)
+        y = np.ascontiguousarray(y)
+        if self.fused is not False and _fusable(y, (e, e2)):
+            stage, out = np.empty_like(y), np.empty_like(y)
+            n1 = self._slope(t, y)
+            fused.ifrk4_stage(e, e2, y, n1, h, 1, stage)
+            n2 = self._slope(t + 0.5 * h, stage)
+            fused.ifrk4_stage(e, e2, y, n2, h, 2, stage)
+            n3 = self._slope(t + 0.5 * h, stage)
+            fused.ifrk4_stage(e, e2, y, n3, h, 3, stage)
+            n4 = self._slope(t + h, stage)
+            self.finite = fused.ifrk4_last(e, e2, y, n1, n2, n3, n4, h, out)
+            return out
+        self.finite = None
         n = self.nonlinear
         a = h * n(t, y)
         b = h * n(t + 0.5 * h, e * (y + 0.5 * a))
@@ -110,13 +148,13 @@ class IFRK4Stepper:
         return e2 * y + (e2 * a + 2.0 * e * (b + c) + d) / 6.0
 
 
-class ETDRK4Stepper:
+class ETDRK4Stepper(_SplitStepper):
     """ETDRK4 (Cox & Matthews 2002) for y' = L*y + N(t, y), L diagonal, K&T coefficients."""
 
     def __init__(self, linear: np.ndarray, nonlinear: Callable[[float, np.ndarray], np.ndarray],
-                 stats: IntegrationStats, contour_points: int = CONTOUR_POINTS) -> None:
-        self.nonlinear = nonlinear
-        self.stats = stats
+                 stats: IntegrationStats, contour_points: int = CONTOUR_POINTS,
+                 fused: bool | None = None) -> None:
+        super().__init__(nonlinear, stats, fused)
         lin = np.asarray(linear)
         self._coefficients = _CoefficientCache(
             lambda h: etdrk4_coefficients(lin, h, contour_points))
@@ -124,6 +162,19 @@ class ETDRK4Stepper:
     def step(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
         """The state at t + h."""
         e, e2, q, f1, f2, f3 = self._coefficients(h)
+        y = np.ascontiguousarray(y)
+        if self.fused is not False and _fusable(y, (e, e2, q, f1, f2, f3)):
+            a, b, c, out = np.empty_like(y), np.empty_like(y), np.empty_like(y), np.empty_like(y)
+            nu = self._slope(t, y)
+            fused.diagonal_stage(e2, y, q, nu, a)
+            na = self._slope(t + 0.5 * h, a)
+            fused.diagonal_stage(e2, y, q, na, b)
+            nb = self._slope(t + 0.5 * h, b)
+            fused.etdrk4_c(e2, a, q, nb, nu, c)
+            nc = self._slope(t + h, c)
+            self.finite = fused.etdrk4_last(e, y, f1, nu, f2, na, nb, f3, nc, out)
+            return out
+        self.finite = None
         n = self.nonlinear
         nu = n(t, y)
         a = e2 * y + q * nu

@@ -132,3 +132,56 @@ def all_finite(y):
         z = y[i] * 0.0
         probe += z.real + z.imag
     return probe == 0.0
+
+
+@_jit
+def diagonal_stage(p, u, q, v, out):
+    """out = p u + q v with diagonal (array) coefficients p, q: ETDRK4's stages a and b."""
+    for i in range(u.size):
+        out[i] = p[i] * u[i] + q[i] * v[i]
+
+
+@_jit
+def etdrk4_c(e2, a, q, nb, nu, out):
+    """out = e2 a + q (2 nb - nu): ETDRK4's stage c."""
+    for i in range(a.size):
+        out[i] = e2[i] * a[i] + q[i] * (2.0 * nb[i] - nu[i])
+
+
+@_jit
+def etdrk4_last(e, y, f1, nu, f2, na, nb, f3, nc, out):
+    """out = e y + f1 nu + 2 f2 (na + nb) + f3 nc; True when the result is finite."""
+    probe = 0.0
+    for i in range(y.size):
+        v = e[i] * y[i] + f1[i] * nu[i] + 2.0 * f2[i] * (na[i] + nb[i]) + f3[i] * nc[i]
+        out[i] = v
+        z = v * 0.0
+        probe += z.real + z.imag
+    return probe == 0.0
+
+
+@_jit
+def ifrk4_stage(e, e2, y, n, h, c, stage):
+    """IF-RK4's stage state after stage c = 1, 2, 3 from its slope n (E = exp(hL/2),
+    E2 = exp(hL)): E (y + h/2 n1), E y + h/2 n2, E2 y + h E n3."""
+    if c == 1:
+        for i in range(y.size):
+            stage[i] = e[i] * (y[i] + 0.5 * h * n[i])
+    elif c == 2:
+        for i in range(y.size):
+            stage[i] = e[i] * y[i] + 0.5 * h * n[i]
+    else:
+        for i in range(y.size):
+            stage[i] = e2[i] * y[i] + h * e[i] * n[i]
+
+
+@_jit
+def ifrk4_last(e, e2, y, n1, n2, n3, n4, h, out):
+    """out = E2 y + h/6 (E2 n1 + 2 E (n2 + n3) + n4); True when the result is finite."""
+    probe = 0.0
+    for i in range(y.size):
+        v = e2[i] * y[i] + (h / 6.0) * (e2[i] * n1[i] + 2.0 * e[i] * (n2[i] + n3[i]) + n4[i])
+        out[i] = v
+        z = v * 0.0
+        probe += z.real + z.imag
+    return probe == 0.0

@@ -146,3 +146,30 @@ def test_integrate_uses_the_fused_pairs_and_finite_check():
     assert is_finite(np.ones(4)) and not is_finite(np.array([1.0, np.nan]))
     assert not is_finite(np.array([1j, complex(0, np.inf)]))
     assert not is_finite(np.array([1.0, np.inf], dtype=np.float32))     # NumPy path
+
+
+@needs_numba
+@pytest.mark.parametrize("real_linear", [True, False])
+@pytest.mark.parametrize("method", ["ifrk4", "etdrk4"])
+def test_fused_exponential_steps_equal_the_numpy_path(method, real_linear):
+    from runtime.integrate.exponential import ETDRK4Stepper, IFRK4Stepper
+    rng = np.random.default_rng(3)
+    k = np.fft.fftfreq(1024, 1 / 1024.0)
+    lin = -0.01 * k ** 2 if real_linear else -0.5j * 0.01 * k ** 2 - 0.1
+    y0 = np.fft.fft(np.exp(-np.linspace(-5, 5, 1024) ** 2) * (1 + 0.1j * rng.random(1024)))
+
+    def nonlinear(t, y):
+        u = np.fft.ifft(y)
+        return np.fft.fft(1j * np.abs(u) ** 2 * u * np.cos(t))
+    cls = {"ifrk4": IFRK4Stepper, "etdrk4": ETDRK4Stepper}[method]
+    results = []
+    for flag in (None, False):
+        stepper = cls(lin, nonlinear, IntegrationStats(), fused=flag)
+        y = y0
+        for n in range(20):
+            y = stepper.step(0.05 * n, y, 0.05)
+        results.append((y, stepper.finite))
+    (fast, finite), (slow, slow_finite) = results
+    assert finite is True and slow_finite is None
+    assert np.max(np.abs(fast - slow)) <= 1e-13 * np.max(np.abs(slow))
+    assert np.max(np.abs(fast - y0)) > 1e-3 * np.max(np.abs(y0))
