@@ -5,7 +5,7 @@ its time derivative). The generated module defines ``linear`` (the diagonal of L
 (pad → inverse FFT → pointwise kernel → FFT → truncate), ``rhs = linear * y + nonlinear(y)``,
 ``fields`` (physical snapshots) and the monitors; it imports only numpy (and numba or jax).
 With numba, grids padded by 2 (the default for cubic terms) or not at all take the products on
-shifted grids instead of the padded one (`spectral_shifted`): the same values, half the time.
+shifted grids instead of the padded one (`spectral_shifted`): the same values, less time.
 """
 from __future__ import annotations
 

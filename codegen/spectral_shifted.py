@@ -7,10 +7,11 @@ by half a cell: with padded index p = 2m + s (s = 0, 1) and signed wave number k
     u(x_p) = 1/n Σ_k [û_k e^{iπks/n}] e^{2πikm/n},
     Σ_p f(x_p) e^{-2πikp/2n} = Σ_s e^{-iπks/n} Σ_m f(x_{2m+s}) e^{-2πikm/n},
 
-per axis (Orszag's phase-shift dealiasing; Canuto, Hussaini, Quarteroni & Zang, *Spectral
-Methods*, §3.4). So every product is computed on 2^d shifted n-point grids: one batched n-point
-transform each way instead of a 2^d-times-larger one, no zero half and no copies in and out of
-it. The state-to-grid step (derivative multipliers, shift twiddles, 1/n), the pointwise
+per axis: the first radix-2 decimation-in-time step of the 2n-point transforms (Cooley & Tukey
+1965) taken out of the FFT, so that the zero half is never transformed; the two grids are those
+of phase-shift dealiasing (Patterson & Orszag 1971). So every product is computed on 2^d shifted
+n-point grids: one batched n-point transform each way instead of a 2^d-times-larger one, no
+zero half and no copies in and out of it. The state-to-grid step (derivative multipliers, shift twiddles, 1/n), the pointwise
 nonlinearity (reading the transform's complex output in place as interleaved real/imaginary
 pairs) and the grid-to-state step (twiddles, the Hermitian part of real fields, + L y) are each one
 Numba loop; the two transforms are pocketfft's batched ``c2c`` into buffers allocated once per
@@ -18,8 +19,8 @@ module (so a module's ``rhs`` is not re-entrant from several threads at once). U
 (``dealias=n``) are the case of one shift. Other padding ratios keep the generic driver.
 
 Why: the transforms of the padded grid, the zero-filled copies around them and a dozen small
-NumPy calls were 20 us of a 512-point NLS right-hand side; this layout does the same arithmetic
-(to rounding) in about half of that.
+NumPy calls took 20.4 us per 512-point NLS right-hand side; this layout gives the same values
+(to rounding) in 12.9 us (benchmarks/README.md, PDE section).
 """
 from __future__ import annotations
 
