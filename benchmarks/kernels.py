@@ -177,16 +177,20 @@ def available_peers() -> dict:
 
 
 # -- measurement -------------------------------------------------------------------------------
-def median_time(run, xs, ys, out, repeats: int) -> float:
+def median_times(runs: dict, xs, ys, out, repeats: int) -> dict:
+    """Median seconds per call of each tool; the tools take turns within every repeat, so a
+    change in the load of this shared machine hits them alike (ratios stay meaningful)."""
     calls = max(1, 10 ** 6 // xs.size)
-    run(xs, ys, out)
-    times = []
+    for run in runs.values():
+        run(xs, ys, out)
+    times = {tool: [] for tool in runs}
     for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(calls):
-            run(xs, ys, out)
-        times.append((time.perf_counter() - t) / calls)
-    return float(np.median(times))
+        for tool, run in runs.items():
+            t = time.perf_counter()
+            for _ in range(calls):
+                run(xs, ys, out)
+            times[tool].append((time.perf_counter() - t) / calls)
+    return {tool: float(np.median(v)) for tool, v in times.items()}
 
 
 def throughput(sizes, repeats):
@@ -216,9 +220,9 @@ def throughput(sizes, repeats):
         for n in sizes:
             xs, ys = rng.uniform(0.2, 0.9, n), rng.uniform(1.1, 2.0, n)
             out = np.empty((1, n))
+            seconds = median_times(runs, xs, ys, out, repeats)
             for tool in tools:
-                results[name, tool, n] = (n / median_time(runs[tool], xs, ys, out, repeats)
-                                          if tool in runs else None)
+                results[name, tool, n] = n / seconds[tool] if tool in runs else None
         print(f"# measured {name}", flush=True)
     return results, list(tools), list(peers)
 

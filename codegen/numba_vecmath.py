@@ -19,7 +19,7 @@ import re
 
 import sympy
 
-from .llvm.vecmath import VECTOR_FUNCTIONS, define_wrappers, vector_isas
+from .llvm.vecmath import LIBMVEC, VECTOR_FUNCTIONS, define_wrappers, vector_isas
 from .printers import ScalarPrinter, TypedScalarPrinter
 
 #: environment variable that turns libmvec calls off ("0") for numba kernels
@@ -149,7 +149,8 @@ def helper_source(body: str, dtype: str = "float64") -> str:
     ir = "".join(f'    "{f}{"f" if ty == "float" else ""}": """\n{wrapper_ir(f, ty)}""",\n'
                  for f in functions for ty in types)
     names = "\n".join(f'_vm_{f} = _vm_function("{f}", {VECTOR_FUNCTIONS[f]})' for f in functions)
-    return HELPER.format(features=features, width=max(vector_isas()), ir=ir, names=names)
+    return HELPER.format(features=features, libmvec=LIBMVEC, width=max(vector_isas()), ir=ir,
+                         names=names)
 
 
 def with_helper(functions: list[str], dtype: str = "float64") -> list[str]:
@@ -177,9 +178,8 @@ HELPER_NOTE = ("\n\nMath functions libmvec has (sin, exp, pow, ...) run as SIMD 
                "libmvec where this CPU and libmvec allow (see _vm_function), else as math's "
                "scalar functions; the helper needs llvmlite, which numba ships with.")
 
-#: the helper emitted into generated modules (standalone: numba, llvmlite, math, ctypes only)
-HELPER = '''import ctypes.util
-import llvmlite.binding
+#: the helper emitted into generated modules (standalone: numba, llvmlite and math only)
+HELPER = '''import llvmlite.binding
 import llvmlite.ir
 import numba.core.cgutils
 import numba.extending
@@ -187,11 +187,13 @@ import numba.extending
 # SIMD math: _vm_<f> calls the wrapper sympile.vm.<f> (LLVM IR below), which numba's loop
 # vectorizer replaces by glibc's libmvec variants (_ZGV*); where libmvec or these CPU features
 # are missing, _vm_<f> is math.<f> (scalar). Written by sympile's codegen/numba_vecmath.py.
-_VM_LIBMVEC = ctypes.util.find_library("mvec")
-_VM_ON = bool(_VM_LIBMVEC) and llvmlite.binding.get_process_triple().startswith("x86_64") and all(
+_VM_ON = llvmlite.binding.get_process_triple().startswith("x86_64") and all(
     llvmlite.binding.get_host_cpu_features().get(f, False) for f in {features!r})
-if _VM_ON:
-    llvmlite.binding.load_library_permanently(_VM_LIBMVEC)
+try:
+    if _VM_ON:
+        llvmlite.binding.load_library_permanently({libmvec!r})
+except RuntimeError:                # no libmvec here
+    _VM_ON = False
 _VM_WIDTH = {width}      # widest vectors (bits) of the variants below
 _VM_IR = {{      # wrapper name: its definition, for each kernel to link where it calls it
 {ir}}}
