@@ -147,3 +147,9 @@ def test_forms_are_mixed_per_expression():
     got = _mixed(e, forms)
     assert got == [a * (b + c), a * (b + c) * d]
     assert dag_cost(got) < dag_cost(e)
+
+
+def test_fp_strict_leaves_perfect_squares_expanded():
+    e = x ** 2 + y ** 2 - 2 * x * y
+    assert canonicalize(e, fp_strict=True) == e
+    assert canonicalize(e) == (x - y) ** 2

@@ -190,7 +190,7 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
     if any(_complex_valued(e) for e in exprs):
         report.time = time.perf_counter() - start
         return exprs, report
-    canon = [canonicalize(e) for e in exprs]
+    canon = [canonicalize(e, fp_strict) for e in exprs]
     report.stage_costs["canonical"] = dag_cost(canon)
     if report.stage_costs["canonical"] <= best_cost:
         best, best_cost = canon, report.stage_costs["canonical"]

@@ -14,7 +14,8 @@ what it replaces):
 - ``abs(a)**(2k) -> a**(2k)`` and ``sqrt(a**(2k)) -> abs(a)**k``;
 - ``c*r*sin(u)**2 + c*r*cos(u)**2 -> c*r`` and ``c*r*cosh(u)**2 - c*r*sinh(u)**2 -> c*r``
   (``r`` may hold further powers: ``c*sin(u)**2*cos(u) + c*cos(u)**3 -> c*cos(u)``);
-- perfect squares of monomials: ``g*a**2 + g*b**2 - 2*g*a*b -> g*(a - b)**2``.
+- perfect squares of monomials: ``g*a**2 + g*b**2 - 2*g*a*b -> g*(a - b)**2`` (a
+  factoring: exact over the reals only, left out with ``fp_strict``).
 
 Values are taken to be real, as sympile's kernels compute them: the rules are exact for real
 arguments wherever the original expression is defined (``exp(log(a)) -> a`` extends the domain
@@ -33,8 +34,9 @@ from sympy.codegen.cfunctions import log1p
 MAX_PASSES = 10
 
 
-def canonicalize(expr: Expr) -> Expr:
+def canonicalize(expr: Expr, fp_strict: bool = False) -> Expr:
     """Apply the canonical rules bottom-up until nothing changes (at most `MAX_PASSES` passes).
+    ``fp_strict`` leaves out the rule that is exact only over the reals (perfect squares).
 
     >>> import sympy
     >>> x, y = sympy.symbols("x y", real=True)
@@ -43,22 +45,22 @@ def canonicalize(expr: Expr) -> Expr:
     >>> canonicalize(3 * sympy.sin(x)**2 * y + 3 * y * sympy.cos(x)**2 + sympy.log(1 + x))
     3*y + log1p(x)
     """
-    return _canonical(expr)
+    return _canonical(expr, fp_strict)
 
 
 @lru_cache(maxsize=4096)
-def _canonical(expr: Expr) -> Expr:
+def _canonical(expr: Expr, fp_strict: bool) -> Expr:
     """`canonicalize`, remembered: code generation asks again for the same expressions."""
     expr = _exact_floats(expr)
     for _ in range(MAX_PASSES):
-        new = _rewrite_pass(expr)
+        new = _rewrite_pass(expr, STRICT_RULES if fp_strict else RULES)
         if new == expr:
             return new
         expr = new
     return expr
 
 
-def _rewrite_pass(expr: Expr) -> Expr:
+def _rewrite_pass(expr: Expr, rules: list[Callable[[Expr], Expr]]) -> Expr:
     memo: dict[sympy.Basic, sympy.Basic] = {}
 
     def visit(e: sympy.Basic) -> sympy.Basic:
@@ -67,7 +69,7 @@ def _rewrite_pass(expr: Expr) -> Expr:
         if e not in memo:
             args = tuple(visit(a) for a in e.args)
             out = e.func(*args) if args != e.args else e
-            for rule in RULES:
+            for rule in rules:
                 out = rule(out)
             memo[e] = out
         return memo[e]
@@ -241,5 +243,7 @@ def _monomial_root(t: Expr) -> Expr | None:
     return Mul(root, *factors)
 
 
-RULES: list[Callable[[Expr], Expr]] = [_exact_exponent, _merge_exp, _log_exp, _even_powers,
-                                       _pythagorean, _perfect_square]
+#: The rules that hold in floating point up to one operation's rounding (`fp_strict`).
+STRICT_RULES: list[Callable[[Expr], Expr]] = [_exact_exponent, _merge_exp, _log_exp,
+                                              _even_powers, _pythagorean]
+RULES: list[Callable[[Expr], Expr]] = STRICT_RULES + [_perfect_square]
