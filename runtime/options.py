@@ -109,9 +109,9 @@ class EALSketchOptions:
     psi: float | None = None           # Psi of the accuracy test ||K|| Psi ||r|| <= theta delta ||b||
     sketch: str = "kaczmarz"           # "kaczmarz" or "gaussian"
     block_size: int = 8                # columns of a Gaussian sketch
-    max_sketch_steps: int | None = None
+    max_sketch_steps: int | None = None  # None: max(200 (n+m), 20000) dense Kaczmarz rows
     dense_max_dim: int = 4000          # form B and K densely up to this n + m; else HVPs only
-    hessian_reuse: float = 0.5         # reuse B while each step cuts the KKT norm by this; 0: never
+    hessian_reuse: float = 0.5         # reuse B while steps cut the KKT norm by this and it pays
     max_backtracks: int = 60
     seed: int | None = 0               # random sketches (None: fresh entropy)
     nlp_scaling_max_gradient: float = 100.0
