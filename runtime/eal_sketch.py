@@ -335,8 +335,8 @@ class _EALSketch:
         return z, slope, info
 
     def warm_start(self, K, b: np.ndarray) -> tuple[np.ndarray | None, int, float]:
-        """(a multiple of the previous direction minimizing ||K z - b||, or None when it does not
-        lower the residual below ||b||; the products with K and flops that took)."""
+        """(the multiple of the previous direction minimizing ||K z - b||, or None when that
+        residual is not below 0.9 ||b||; the products with K and the flops it took)."""
         z = self.z_previous
         if z is None or not np.any(z):
             return None, 0, 0.0
