@@ -114,6 +114,7 @@ S, C = sp.sin(x), sp.cos(x)
      + C ** 2 * sp.cos(y) ** 2, 1),
     (w * x ** 2 * y ** 4 + w * z ** 2 - 2 * w * x * y ** 2 * z + 7, w * (z - x * y ** 2) ** 2 + 7),
     (4 * x ** 2 + y ** 2 + 4 * x * y, (2 * x + y) ** 2),
+    (z * S ** 2 * sp.cosh(y) ** 2 + z * C ** 2 - z * S ** 2 * sp.sinh(y) ** 2, z),
     (u + w * (S * sp.cos(y)) ** 2 + w * (sp.sin(y) * C) ** 2 - 2 * w * S * C * sp.sin(y) * sp.cos(y),
      u + w * (S * sp.cos(y) - sp.sin(y) * C) ** 2),
 ])

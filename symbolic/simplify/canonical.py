@@ -156,30 +156,51 @@ def _pythagorean(e: Expr) -> Expr:
     hold further powers of ``f(u)`` or ``g(u)``: ``c*sin(u)**2*cos(u) + c*cos(u)**3 -> c*cos(u)``)."""
     if not isinstance(e, Add):
         return e
-    terms = list(e.args)
+    terms: list = list(e.args)
+    powers = [_power_map(t) for t in terms]
     for f, g, sign in _PAIRS:
         index = {}
-        for k, t in enumerate(terms):
-            for split in _split_squares(t, g):
-                index.setdefault(split, k)
-        for k, t in enumerate(terms):
-            for u, rest in _split_squares(t, f):
-                partner = index.get((u, sign * rest))
+        for k, pm in enumerate(powers):
+            for u, coeff, rest in _split_keys(pm, g):
+                index.setdefault((u, coeff, rest), k)
+        if not index:
+            continue
+        for k, pm in enumerate(powers):
+            if terms[k] is None:
+                continue
+            for u, coeff, rest in _split_keys(pm, f):
+                partner = index.get((u, sign * coeff, rest))
                 if partner is not None and terms[partner] is not None and partner != k:
-                    terms[k], terms[partner] = rest, None
+                    terms[k] = Mul(coeff, *[b ** n for b, n in rest])
+                    terms[partner], powers[k] = None, _power_map(terms[k])
                     index = {key: j for key, j in index.items() if j not in (k, partner)}
                     break
     kept = [t for t in terms if t is not None]
     return Add(*kept) if len(kept) != len(terms) else e
 
 
-def _split_squares(term: Expr | None, f: type) -> list[tuple[Expr, Expr]]:
-    """Each ``(u, rest)`` with ``term == rest * f(u)**2`` and ``f(u)**n`` (n >= 2) a factor."""
-    if term is None:
-        return []
-    return [(factor.base.args[0], term / factor.base ** 2) for factor in Mul.make_args(term)
-            if isinstance(factor, Pow) and isinstance(factor.base, f) and factor.exp.is_Integer
-            and factor.exp >= 2]
+def _power_map(term: Expr) -> tuple[Expr, dict]:
+    """``term`` as its numeric coefficient and ``{base: exponent}`` of its other factors."""
+    coeff, rest = term.as_coeff_Mul()
+    powers: dict = {}
+    for factor in Mul.make_args(rest):
+        b, n = factor.as_base_exp()
+        powers[b] = powers.get(b, 0) + n
+    return coeff, powers
+
+
+def _split_keys(power_map: tuple[Expr, dict], f: type) -> list[tuple]:
+    """``(u, coeff, rest)`` for each factor ``f(u)**n`` (n >= 2) of a term: the term is
+    ``coeff * f(u)**2 * (product of rest)``, ``rest`` a frozenset of (base, exponent)."""
+    coeff, powers = power_map
+    out = []
+    for b, n in powers.items():
+        if isinstance(b, f) and n.is_Integer and n >= 2:
+            rest = {**powers, b: n - 2}
+            if n == 2:
+                del rest[b]
+            out.append((b.args[0], coeff, frozenset(rest.items())))
+    return out
 
 
 #: Sums with more terms than this are not searched for squares (the search is quadratic).
@@ -188,59 +209,60 @@ MAX_SQUARE_TERMS = 12
 
 def _perfect_square(e: Expr) -> Expr:
     """``g*a**2 + g*b**2 - 2*g*a*b -> g*(a - b)**2`` (and ``+ 2*g*a*b -> g*(a + b)**2``) for
-    monomials ``a``, ``b``: cheaper, and free of the cancellation the expanded form suffers."""
+    monomials ``a``, ``b``: cheaper, and free of the cancellation the expanded form suffers.
+    Terms are compared as maps of their factors' powers; SymPy builds only the result."""
     if not isinstance(e, Add) or len(e.args) > MAX_SQUARE_TERMS:
         return e
-    terms = list(e.args)
+    terms: list = list(e.args)
+    maps = [_power_map(t) for t in terms]
     for i, j in [(i, j) for i in range(len(terms)) for j in range(i + 1, len(terms))]:
         if terms[i] is None or terms[j] is None:
             continue
-        common = _common_factor(terms[i], terms[j])
-        a, b = _monomial_root(terms[i] / common), _monomial_root(terms[j] / common)
-        if a is None or b is None:
+        found = _square_pair(maps[i], maps[j])
+        if found is None:
             continue
-        for k, t in enumerate(terms):
-            if k in (i, j) or t is None:
+        g, a, b, cross = found
+        for k, (ck, pk) in enumerate(maps):
+            if k in (i, j) or terms[k] is None or pk != cross[1]:
                 continue
-            for sign in (1, -1):
-                if t == sign * 2 * common * a * b:
-                    terms[i], terms[j], terms[k] = common * (a + sign * b) ** 2, None, None
-                    break
-            if terms[k] is None:
+            if ck in (cross[0], -cross[0]):
+                sign = 1 if ck == cross[0] else -1
+                terms[i], terms[j], terms[k] = g * (a + sign * b) ** 2, None, None
                 break
     kept = [t for t in terms if t is not None]
     return Add(*kept) if len(kept) != len(terms) else e
 
 
-def _common_factor(p: Expr, q: Expr) -> Expr:
-    """The product of the factors ``p`` and ``q`` share (each to its lower power), with the
-    sign and number of ``p``."""
-    def powers(t: Expr) -> dict:
-        out: dict = {}
-        for f in Mul.make_args(t):
-            if not f.is_Number:
-                base, n = f.as_base_exp()
-                out[base] = out.get(base, 0) + n
-        return out
-    pp, qq = powers(p), powers(q)
-    shared = [b ** min(pp[b], qq[b]) for b in pp if b in qq and pp[b].is_Integer
-              and qq[b].is_Integer and min(pp[b], qq[b]) > 0]
-    return Mul(p.as_coeff_Mul()[0], *shared)
-
-
-def _monomial_root(t: Expr) -> Expr | None:
-    """``a`` with ``a**2 == t`` when ``t`` is a product of even powers (a number: a square)."""
-    coeff, rest = t.as_coeff_Mul()
-    root = sympy.sqrt(coeff)
-    if not (coeff.is_Rational and coeff > 0 and root.is_Rational):
+def _square_pair(p: tuple[Expr, dict], q: tuple[Expr, dict]) -> tuple | None:
+    """For terms ``g*a**2`` and ``g*b**2`` (as `_power_map`s): ``(g, a, b, cross)`` with
+    ``cross`` the power map of ``2*g*a*b``; None when they are not of that form."""
+    (cp, pp), (cq, pq) = p, q
+    ratio = cq / cp
+    root = sympy.sqrt(ratio) if ratio.is_Rational and ratio > 0 else None
+    if root is None or not root.is_Rational:
         return None
-    factors = []
-    for f in Mul.make_args(rest):
-        base, n = f.as_base_exp()
-        if not (n.is_Integer and n > 0 and n % 2 == 0):
-            return None
-        factors.append(base ** (n // 2))
-    return Mul(root, *factors)
+    common = {b: min(pp[b], pq[b]) for b in pp if b in pq and pp[b].is_Integer
+              and pq[b].is_Integer and min(pp[b], pq[b]) > 0}
+    halves = []
+    for powers in (pp, pq):
+        half = {}
+        for b, n in powers.items():
+            m = n - common.get(b, 0)
+            if m == 0:
+                continue
+            if not (m.is_Integer and m > 0 and m % 2 == 0):
+                return None
+            half[b] = m // 2
+        halves.append(half)
+    if not halves[0] or not halves[1]:
+        return None
+    cross = dict(common)
+    for half in halves:
+        for b, n in half.items():
+            cross[b] = cross.get(b, 0) + n
+    g = Mul(cp, *[b ** n for b, n in common.items()])
+    a, b = (Mul(*[x ** n for x, n in half.items()]) for half in halves)
+    return g, a, root * b, (2 * cp * root, cross)
 
 
 #: The rules that hold in floating point up to one operation's rounding (`fp_strict`).
