@@ -114,6 +114,16 @@ class _SplitStepper:
     def _slope(self, t: float, y: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(self.nonlinear(t, y), dtype=y.dtype)
 
+    def _use_fused(self, y: np.ndarray, coefficients: tuple) -> bool:
+        """`_fusable`, remembered per coefficient set and state dtype (checked every step)."""
+        if self.fused is False:
+            return False
+        key = (id(coefficients), y.dtype, y.flags.c_contiguous)
+        known = getattr(self, "_fusable_memo", None)
+        if known is None or known[0] != key:
+            self._fusable_memo = known = (key, _fusable(y, coefficients))
+        return known[1]
+
 
 class IFRK4Stepper(_SplitStepper):
     """Integrating-factor RK4 for y' = L*y + N(t, y), L diagonal."""
@@ -126,9 +136,10 @@ class IFRK4Stepper(_SplitStepper):
 
     def step(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
         """The state at t + h."""
-        e, e2 = self._coefficients(h)
+        coefficients = self._coefficients(h)
+        e, e2 = coefficients
         y = np.ascontiguousarray(y)
-        if self.fused is not False and _fusable(y, (e, e2)):
+        if self._use_fused(y, coefficients):
             stage, out = np.empty_like(y), np.empty_like(y)
             n1 = self._slope(t, y)
             fused.ifrk4_stage(e, e2, y, n1, h, 1, stage)
@@ -161,9 +172,10 @@ class ETDRK4Stepper(_SplitStepper):
 
     def step(self, t: float, y: np.ndarray, h: float) -> np.ndarray:
         """The state at t + h."""
-        e, e2, q, f1, f2, f3 = self._coefficients(h)
+        coefficients = self._coefficients(h)
+        e, e2, q, f1, f2, f3 = coefficients
         y = np.ascontiguousarray(y)
-        if self.fused is not False and _fusable(y, (e, e2, q, f1, f2, f3)):
+        if self._use_fused(y, coefficients):
             a, b, c, out = np.empty_like(y), np.empty_like(y), np.empty_like(y), np.empty_like(y)
             nu = self._slope(t, y)
             fused.diagonal_stage(e2, y, q, nu, a)
