@@ -3,9 +3,12 @@
 Numba's loop vectorizer turns ``math.sin`` into ``llvm.sin.v4f64``, which LLVM then splits into
 scalar libm calls (the llvmlite wheels have no SVML). Generated numba code therefore calls
 ``_vm_sin`` instead: a numba intrinsic that calls ``sympile.vm.sin``, the wrapper of
-`codegen.llvm.vecmath` (noinline, with a VFABI mapping to libmvec's ``_ZGV*`` variants). The
-wrapper definitions form a small LLVM library that each kernel links before numba's final,
-vectorizing optimization, so the vectorizer calls ``_ZGVdN4v_sin`` and the like.
+`codegen.llvm.vecmath` (noinline, with a VFABI mapping to libmvec's ``_ZGV*`` variants). Each
+call adds the wrapper's definition (LLVM IR) to the kernel's code library, so it is there when
+numba's final, vectorizing optimization runs and the vectorizer calls ``_ZGVeN8v_sin`` and the
+like (the kernel asks for the widest vectors: LLVM otherwise stays at 256 bits on many AVX-512
+CPUs). Kernels use numba's numpy error model (`codegen.build.DECORATORS`): its zero-divisor
+checks would keep any loop with a division scalar.
 
 The helper is emitted into the generated module itself (`helper_source`), so standalone files
 still need only numba (and the llvmlite it ships with). It switches itself to ``math``'s scalar
