@@ -140,16 +140,6 @@ def test_one_plus_tan_squared_is_the_secant_squared():
     assert relative_error(got, e, np.random.default_rng(4), -1.2, 1.2) < RTOL
 
 
-def test_forms_are_mixed_per_expression():
-    from symbolic.simplify.alternatives import _mixed
-    a, b, c, d = sp.symbols("a b c d", real=True)
-    e = [a * b + a * c, a * (b + c) * d]
-    forms = [[a * b + a * c, a * (b + c)], [a * (b + c) * d, a * b * d + a * c * d]]
-    got = _mixed(e, forms)
-    assert got == [a * (b + c), a * (b + c) * d]
-    assert dag_cost(got) < dag_cost(e)
-
-
 def test_fp_strict_leaves_perfect_squares_expanded():
     e = x ** 2 + y ** 2 - 2 * x * y
     assert canonicalize(e, fp_strict=True) == e

@@ -90,11 +90,10 @@ def factored(e: Expr) -> Expr:
 
 def cheapest_form(exprs: Sequence[Expr], original: Sequence[Expr]) -> tuple[list[Expr], int]:
     """The cheapest of ``exprs`` (the e-graph's answer), ``original``, both with common factors
-    pulled out (`factored`; ``original`` only up to `MAX_OPS_BOTH` operations), ``original`` in
-    Horner form, and a mix choosing one of these forms per expression (by `dag_cost`).
-    Returns the list and its `emitted_cost`; inputs over `MAX_OPS` operations come back as
-    they are. Answers are remembered: one process compiles the same kernels for several
-    backends.
+    pulled out (`factored`; ``original`` only up to `MAX_OPS_BOTH` operations), and
+    ``original`` in Horner form. Returns the list and its `emitted_cost`; inputs over
+    `MAX_OPS` operations come back as they are. Answers are remembered: one process compiles
+    the same kernels for several backends.
 
     >>> import sympy
     >>> a, b, c, d = sympy.symbols("a b c d", real=True)
@@ -112,32 +111,11 @@ def _cheapest_form(exprs: tuple, original: tuple) -> tuple[tuple, int]:
     ops = sum(sympy.count_ops(e) for e in original)
     if ops > MAX_OPS:
         return tuple(best), best_cost
-    starts = [list(exprs), list(original), [factored(e) for e in exprs],
+    starts = [list(original), [factored(e) for e in exprs],
               [factored(e) for e in original] if ops <= MAX_OPS_BOTH else list(original),
               [horner_form(e) for e in original]]
-    for candidate in dict.fromkeys(tuple(c) for c in starts[1:]):
+    for candidate in dict.fromkeys(tuple(c) for c in starts):
         cost = emitted_cost(candidate)
         if cost < best_cost:
             best, best_cost = list(candidate), cost
-    mixed = _mixed(best, [list(dict.fromkeys(forms)) for forms in zip(*starts)])
-    if mixed != best:
-        cost = emitted_cost(mixed)
-        if cost < best_cost:
-            best, best_cost = mixed, cost
     return tuple(best), best_cost
-
-
-def _mixed(start: list[Expr], forms: list[list[Expr]]) -> list[Expr]:
-    """``start`` with each expression replaced by whichever of its ``forms`` lowers the
-    list's `dag_cost` most, one expression at a time (a cheap stand-in for pricing every
-    combination after CSE, which `cheapest_form` then does once for the result)."""
-    current, cost = list(start), dag_cost(start)
-    for k, options in enumerate(forms):
-        for form in options:
-            if form == current[k]:
-                continue
-            trial = current[:k] + [form] + current[k + 1:]
-            trial_cost = dag_cost(trial)
-            if trial_cost < cost:
-                current, cost = trial, trial_cost
-    return current
