@@ -1,7 +1,6 @@
 """Numba kernels call glibc's libmvec SIMD math (codegen/numba_vecmath.py): the vector variants
 are in the machine code, values agree with NumPy, the on-disk cache and standalone files work,
 and SYMPILE_NUMBA_LIBMVEC=0 or a machine without libmvec gives scalar math."""
-import doctest
 import os
 import re
 import subprocess
@@ -45,11 +44,6 @@ def fresh_cache(tmp_path, monkeypatch):
     """An empty cache: numba compiles (and can show machine code) instead of loading."""
     monkeypatch.setenv("SYMPILE_CACHE_DIR", str(tmp_path))
     return tmp_path
-
-
-def test_docstring_examples():
-    failures, _ = doctest.testmod(numba_vecmath, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert failures == 0
 
 
 def vector_calls(dispatcher) -> set[str]:
