@@ -168,8 +168,8 @@ class _EALSketch:
         if refresh or self.b_matrix is None:
             t0 = time.perf_counter()
             hp = k.hessian_pattern
-            H = np.zeros((n, n))
-            np.add.at(H, (hp.rows, hp.cols), k.hessian(pt.x, 1.0, pt.lam))
+            H = np.bincount(hp.rows * n + hp.cols, weights=k.hessian(pt.x, 1.0, pt.lam),
+                            minlength=n * n).reshape(n, n)
             self.shift, flops = self._dense_shift(H, G)
             H[np.arange(n), np.arange(n)] += self.shift
             self.b_matrix = H

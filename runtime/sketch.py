@@ -82,11 +82,41 @@ def equilibrate(K: np.ndarray, passes: int = 6) -> np.ndarray:
     (True, True)
     """
     d = np.ones(K.shape[0])
+    dense = np.ascontiguousarray(K, dtype=float)
     for _ in range(passes):
-        rows = np.linalg.norm(d[:, None] * K * d, axis=1)
+        rows = _scaled_row_norms(dense, d)
         rows[rows == 0.0] = 1.0
         d /= np.sqrt(rows)
     return d
+
+
+@numba.njit(cache=True, fastmath=True)   # sums of squares: any order
+def _scaled_row_norms(K, d):  # pragma: no cover
+    """2-norms of the rows of diag(d) K diag(d), one pass over K (no scaled copy)."""
+    out = np.empty(K.shape[0])
+    for i in range(K.shape[0]):
+        acc = 0.0
+        for j in range(K.shape[1]):
+            t = K[i, j] * d[j]
+            acc += t * t
+        out[i] = abs(d[i]) * np.sqrt(acc)
+    return out
+
+
+@numba.njit(cache=True, fastmath=True)   # sums of squares: any order
+def _scaled_copy(K, d):  # pragma: no cover
+    """diag(d) K diag(d) and its squared row norms, in one pass."""
+    n = K.shape[0]
+    out = np.empty((n, K.shape[1]))
+    norms = np.empty(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(K.shape[1]):
+            t = d[i] * K[i, j] * d[j]
+            out[i, j] = t
+            acc += t * t
+        norms[i] = acc
+    return out, norms
 
 
 def _as_operator(K) -> spla.LinearOperator:
@@ -148,8 +178,7 @@ def _kaczmarz_dense_solve(K: np.ndarray, b: np.ndarray, z: np.ndarray, tol: floa
         raise ValueError(f"K has a zero row ({int(np.flatnonzero(~K.any(axis=1))[0])}): the "
                          f"system is singular")
     d = equilibrate(K)
-    Ks = d[:, None] * K * d
-    row_norm_sq = np.einsum("ij,ij->i", Ks, Ks)
+    Ks, row_norm_sq = _scaled_copy(K, d)
     y = z / d
     steps, _ = _kaczmarz_dense(Ks, d * b, y, np.cumsum(row_norm_sq), row_norm_sq, float(tol),
                                max_steps, int(rng.integers(2**31 - 1)), 1.0 / d)
