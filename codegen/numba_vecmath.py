@@ -35,7 +35,11 @@ PRINTED = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin", "acos": "ac
            "asinh": "asinh", "acosh": "acosh", "atanh": "atanh", "exp": "exp", "expm1": "expm1",
            "log": "log", "ln": "log", "log2": "log2", "log10": "log10", "log1p": "log1p",
            "erf": "erf", "erfc": "erfc", "hypot": "hypot"}
+#: SymPy functions libmvec lacks whose SciPy (cephes) versions beat glibc's: `math` name → SciPy's
+#: exported C function (scipy.special.cython_special); 2x glibc's tgamma + lgamma here
+SCIPY_FUNCTIONS = {"gamma": "__pyx_fuse_1gamma", "lgamma": "gammaln"}
 _CALL = re.compile(r"(?<![\w.])_vm_(\w+)\(")
+_SP_CALL = re.compile(r"(?<![\w.])_sp_(\w+)\(")
 
 
 def enabled() -> bool:
@@ -58,6 +62,9 @@ class VectorMathCalls:
         for function, name in PRINTED.items():
             if self.known_functions.get(function) == f"math.{name}":
                 self.known_functions[function] = f"_vm_{name}"
+        for function, known in list(self.known_functions.items()):
+            if known.startswith("math.") and known[5:] in SCIPY_FUNCTIONS:
+                self.known_functions[function] = f"_sp_{known[5:]}"
 
     def _print_Pow(self, expr, rational=False):
         b, e = expr.args
@@ -76,6 +83,8 @@ class VectorScalarPrinter(VectorMathCalls, ScalarPrinter):
     >>> x, y = sympy.symbols("x y")
     >>> VectorScalarPrinter().doprint(sympy.sin(x) + x**y + x**3 + sympy.sqrt(y) + (x + y)**-5)
     '(x*x*x) + _vm_pow(x, y) + math.sqrt(y) + _vm_sin(x) + (1.0/(x + y)**5)'
+    >>> VectorScalarPrinter().doprint(sympy.gamma(x) + sympy.loggamma(y))
+    '_sp_gamma(x) + _sp_lgamma(y)'
     """
 
 
@@ -133,7 +142,8 @@ def wrapper_ir(function: str, ty: str = "double") -> str:
 
 
 def helper_source(body: str, dtype: str = "float64") -> str:
-    """Module-level source defining every ``_vm_<f>`` that ``body`` calls ("" if none).
+    """Module-level source defining every ``_vm_<f>`` and ``_sp_<f>`` that ``body`` calls
+    ("" if none).
 
     A float32 kernel gets float64 wrappers too (integer arguments promote to float64).
 
@@ -141,7 +151,8 @@ def helper_source(body: str, dtype: str = "float64") -> str:
     True
     """
     functions = used_functions(body)
-    if not functions:
+    special = sorted(set(_SP_CALL.findall(body)))
+    if not functions and not special:
         return ""
     unknown = [f for f in functions if f not in VECTOR_FUNCTIONS]
     if unknown:
@@ -152,19 +163,25 @@ def helper_source(body: str, dtype: str = "float64") -> str:
     ir = "".join(f'    "{f}{"f" if ty == "float" else ""}": """\n{wrapper_ir(f, ty)}""",\n'
                  for f in functions for ty in types)
     names = "\n".join(f'_vm_{f} = _vm_function("{f}", {VECTOR_FUNCTIONS[f]})' for f in functions)
-    return HELPER.format(features=features, libmvec=LIBMVEC, width=max(vector_isas()), ir=ir,
+    text = HELPER.format(features=features, libmvec=LIBMVEC, width=max(vector_isas()), ir=ir,
                          names=names)
+    if special:
+        text += SCIPY_HELPER.format(functions={f: SCIPY_FUNCTIONS[f] for f in special},
+                                    names="\n".join(f'_sp_{f} = _sp_function("{f}")'
+                                                     for f in special))
+    return text
 
 
 def with_helper(functions: list[str], dtype: str = "float64") -> list[str]:
     """Numba ``functions`` (sources starting with their decorator) after the helper defining
-    the ``_vm_`` functions they call. Their decorators then cache machine code only where the
-    helper is on (``cache=_VM_ON``): code calling libmvec must never be loaded where it is missing.
+    the ``_vm_`` and ``_sp_`` functions they call. Their decorators then cache machine code only
+    where the helper is on (``cache=_VM_CACHE``): code calling libmvec or SciPy's functions must
+    never be loaded where they are missing.
 
     >>> with_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return x"])[0][:23]
     '@numba.njit(cache=True)'
-    >>> with_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return _vm_exp(x)"])[-1][:24]
-    '@numba.njit(cache=_VM_ON'
+    >>> with_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return _vm_exp(x)"])[-1][:27]
+    '@numba.njit(cache=_VM_CACHE'
     """
     helper = helper_source("\n".join(functions), dtype)
     if not helper:
@@ -172,7 +189,7 @@ def with_helper(functions: list[str], dtype: str = "float64") -> list[str]:
     adjusted = []
     for f in functions:
         decorator, _, rest = f.partition("\n")
-        adjusted.append(decorator.replace("cache=True", "cache=_VM_ON") + "\n" + rest)
+        adjusted.append(decorator.replace("cache=True", "cache=_VM_CACHE") + "\n" + rest)
     return [helper, *adjusted]
 
 
@@ -197,6 +214,7 @@ try:
         llvmlite.binding.load_library_permanently({libmvec!r})
 except RuntimeError:                # no libmvec here
     _VM_ON = False
+_VM_CACHE = _VM_ON       # cache machine code only where everything it calls is here
 _VM_WIDTH = {width}      # widest vectors (bits) of the variants below
 _VM_IR = {{      # wrapper name: its definition, for each kernel to link where it calls it
 {ir}}}
@@ -232,6 +250,42 @@ def _vm_function(name, arity):
     if arity == 1:
         return numba.extending.intrinsic(lambda typingctx, x: typed(x))
     return numba.extending.intrinsic(lambda typingctx, x, y: typed(x, y))
+
+
+{names}
+'''
+
+#: appended to the helper where kernels call gamma / lgamma: SciPy's compiled versions by address
+SCIPY_HELPER = '''
+# gamma, lgamma: _sp_<f> calls SciPy's compiled scipy.special function (registered with LLVM
+# under sympile.sp.<f>), 2x faster than libm's; without SciPy, _sp_<f> is math.<f>.
+_SP_FUNCTIONS = {functions!r}
+try:
+    for _name, _exported in _SP_FUNCTIONS.items():
+        llvmlite.binding.add_symbol("sympile.sp." + _name, numba.extending.get_cython_function_address(
+            "scipy.special.cython_special", _exported))
+    _SP_ON = True
+except (ImportError, ValueError):   # no SciPy, or a SciPy without these exports
+    _SP_ON = False
+_VM_CACHE = _VM_CACHE and _SP_ON
+
+
+def _sp_function(name):
+    """SciPy's float64 ``name`` as a numba function (math.<name> without SciPy)."""
+
+    def codegen(context, builder, sig, values):
+        lty = context.get_value_type(numba.types.float64)
+        fn = numba.core.cgutils.get_or_insert_function(
+            builder.module, llvmlite.ir.FunctionType(lty, [lty]), "sympile.sp." + name)
+        return builder.call(fn, [context.cast(builder, values[0], sig.args[0],
+                                              numba.types.float64)])
+
+    def typed(typingctx, x):
+        if isinstance(x, (numba.types.Integer, numba.types.Float, numba.types.Boolean)):
+            return numba.types.float64(x), codegen
+        return None
+
+    return numba.extending.intrinsic(typed) if _SP_ON else getattr(math, name)
 
 
 {names}

@@ -244,3 +244,31 @@ def test_second_process_gets_cache_hit_and_right_values(fresh_cache):
     assert vm1 == vm2 == str(numba_vecmath.enabled())
     assert (hits1, hits2) == ("0", "1")
     assert float(err1) < 1e-14 and float(err2) < 1e-14
+
+
+@needs_libmvec
+def test_gamma_and_loggamma_call_scipy_and_fall_back_to_math(monkeypatch):
+    """gamma and loggamma run SciPy's compiled functions (by address); where SciPy cannot be
+    imported the same helper falls back to math.gamma / math.lgamma, with the same values."""
+    import scipy.special as sc
+    x = sy.Symbol("x")
+    k = codegen.build_function([sy.gamma(x), sy.loggamma(x)], [x], backend="numba")
+    assert "_sp_gamma(" in k.source and "_sp_lgamma(" in k.source
+    z = np.concatenate([np.random.default_rng(5).uniform(0.05, 30, 200), [-2.5, -0.5, 3.5]])
+    out = k(z)
+    assert np.allclose(out[0], sc.gamma(z), rtol=1e-14, atol=0)
+    assert np.allclose(out[1], sc.gammaln(z), rtol=1e-14, atol=1e-15)
+    body = "y = _sp_gamma(x) + _sp_lgamma(x)"
+    for blocked in (False, True):
+        if blocked:
+            for name in ("scipy", "scipy.special", "scipy.special.cython_special"):
+                monkeypatch.setitem(sys.modules, name, None)
+        namespace = {}
+        exec(compile("import math\nimport numba\n" + numba_vecmath.helper_source(body)
+                     + textwrap.dedent("""
+            @numba.njit
+            def f(z):
+                return _sp_gamma(z) + _sp_lgamma(z)
+            """), "<test>", "exec"), namespace)
+        assert namespace["_SP_ON"] is not blocked
+        assert namespace["f"](4.5) == pytest.approx(sc.gamma(4.5) + sc.gammaln(4.5), rel=1e-14)
