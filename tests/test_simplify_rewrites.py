@@ -144,3 +144,16 @@ def test_fp_strict_leaves_perfect_squares_expanded():
     e = x ** 2 + y ** 2 - 2 * x * y
     assert canonicalize(e, fp_strict=True) == e
     assert canonicalize(e) == (x - y) ** 2
+
+
+@pytest.mark.parametrize("batch", [True, False])
+def test_nested_reciprocals_are_defined_inside_out(batch):
+    """``1/(1 + 1/d**2)**2``: the reciprocal of d is defined before the one that uses it."""
+    e = [x, (1 + (x ** 2 + 1) ** -2) ** -2, y / (x ** 2 + 1) ** 3]
+    temps, reduced = sp.cse(e, symbols=sp.numbered_symbols("t"), order="none")
+    temps, reduced = share_reciprocals(temps, reduced, sp.numbered_symbols("r"), batch=batch)
+    defined = set()
+    for s, v in temps:
+        assert v.free_symbols - set(SYMS) <= defined
+        defined.add(s)
+    assert relative_error(substituted(temps, reduced), e, np.random.default_rng(5)) < RTOL

@@ -69,7 +69,7 @@ def share_reciprocals(temps: Sequence[tuple[Symbol, Expr]], reduced: Sequence[Ex
     ready = {b: max((defined[s] for s in b.free_symbols if s in defined), default=-1)
              for b in uses}
     # a denominator holding a division is left out of batches: it needs that reciprocal first
-    single = [b for b in uses if not batch or any(_divides(n) for n in preorder_traversal(b))]
+    single = [b for b in uses if not batch or _division_count(b)]
     batches = [[b] for b in single] + _batches([b for b in uses if b not in single], ready,
                                                  first_use, group)
     batches = [bs for bs in batches if len(bs) > 1 or uses[bs[0]] >= 2 or deepest[bs[0]] >= 2]
@@ -82,7 +82,9 @@ def share_reciprocals(temps: Sequence[tuple[Symbol, Expr]], reduced: Sequence[Ex
         return e.xreplace(to_products)     # outermost first: a base holding a division stays
 
     after: dict[int, list[tuple[Symbol, Expr]]] = {}
-    for bs in batches:
+    # within one place, a denominator holding another's reciprocal comes after it: it holds
+    # more divisions than the one inside it
+    for bs in sorted(batches, key=lambda bs: max(_division_count(b) for b in bs)):
         at = max(ready[b] for b in bs)
         after.setdefault(at, []).extend(_inversion(bs, recip, rewrite, fresh))
     out: Temps = list(after.get(-1, []))
@@ -148,6 +150,10 @@ def _inversion(bases: list[Expr], recip: dict, rewrite: Callable[[Expr], Expr],
         else:
             stmts.append((recip[bases[0]], Mul(inv, names[j])))
     return stmts
+
+
+def _division_count(e: Expr) -> int:
+    return sum(1 for node in preorder_traversal(e) if _divides(node))
 
 
 def _divides(node: Expr) -> bool:
