@@ -23,7 +23,9 @@ from .printers import safe_name
 
 #: the modules whose code decides what `build_function` emits
 GENERATOR_FILES = ("function.py", "function_spec.py", "printers.py", "build.py",
-                   "cuda_function.py", "numba_vecmath.py", "llvm/vecmath.py")
+                   "cuda_function.py", "numba_vecmath.py", "llvm/vecmath.py", "llvm/emit.py",
+                   "llvm/expr.py", "llvm/function.py", "llvm/module.py", "llvm/native.py",
+                   "llvm/names.py")
 DTYPES = ("float32", "float64", "complex64", "complex128")
 REDUCTIONS = (None, "sum")
 _COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
