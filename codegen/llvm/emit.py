@@ -215,6 +215,7 @@ def emit_kernel(module: ir.Module, kernel: Kernel, dtype: str = "float64",
     """Add ``kernel`` to ``module`` as a function; ``shapes`` gives multi-index array arguments."""
     sig = _signature(kernel)
     em = FunctionEmitter(module, sig, dtype, shapes, kernel.views)
+    em.expr.inline_gamma = not _calls(kernel.body, sympy.loggamma)
     for name, size in kernel.outputs:
         if name not in kernel.filled_outputs:
             em.zero(name, size)
@@ -248,7 +249,19 @@ def emit_elementwise(module: ir.Module, spec) -> CFunction:
     if spec.reduce:
         stmts += [Store("_out", k, r) for k, r in enumerate(sums)]
     em = FunctionEmitter(module, sig, spec.dtype.name)
+    em.expr.inline_gamma = not _calls(stmts, sympy.loggamma)
     em.accumulators(stmts)
     em.walk(stmts)
     em.finish(None)
     return sig
+
+
+def _calls(stmts: list, function) -> bool:
+    """Whether any statement in ``stmts`` (loops included) evaluates ``function``."""
+    for st in stmts:
+        if isinstance(st, Loop):
+            if _calls(st.body, function):
+                return True
+        elif isinstance(getattr(st, "value", None), sympy.Basic) and st.value.has(function):
+            return True
+    return False

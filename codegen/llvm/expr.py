@@ -14,6 +14,7 @@ import sympy
 from llvmlite import ir
 from sympy.codegen import cfunctions as cf
 
+from .gamma import emit_gamma
 from .vecmath import wrapper_name
 
 I64 = ir.IntType(64)
@@ -72,6 +73,9 @@ class ExprEmitter:
         self.symbol = symbol
         self.indexed = indexed
         self.suffix = "f" if ftype == ir.FloatType() else ""
+        #: Γ as vectorizable arithmetic (`codegen.llvm.gamma`); off where the loop also calls a
+        #: scalar-only libm function (lgamma), with which it ran slower than tgamma here
+        self.inline_gamma = True
 
     # -- helpers -------------------------------------------------------------------------------
     def const(self, value: float) -> ir.Constant:
@@ -170,6 +174,8 @@ class ExprEmitter:
         f = e.func
         if f in INTRINSICS:
             return self.intrinsic(INTRINSICS[f], self.value(e.args[0]))
+        if f is sympy.gamma and self.ftype == ir.DoubleType() and self.inline_gamma:
+            return emit_gamma(self.b, self.value(e.args[0]), self.const, self.intrinsic)
         if f in LIBM:
             return self.libm(LIBM[f], self.value(e.args[0]))
         if f in LIBM2:
