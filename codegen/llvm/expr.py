@@ -8,13 +8,14 @@ Anything else raises `NotImplementedError` naming the function and the backend.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import sympy
 from llvmlite import ir
 from sympy.codegen import cfunctions as cf
 
-from .gamma import emit_gamma
+from .gamma import emit_gamma, emit_gamma_from_lgamma
 from .vecmath import wrapper_name
 
 I64 = ir.IntType(64)
@@ -73,8 +74,8 @@ class ExprEmitter:
         self.symbol = symbol
         self.indexed = indexed
         self.suffix = "f" if ftype == ir.FloatType() else ""
-        #: Γ as vectorizable arithmetic (`codegen.llvm.gamma`); off where the loop also calls a
-        #: scalar-only libm function (lgamma), with which it ran slower than tgamma here
+        #: Γ as vectorizable arithmetic (`codegen.llvm.gamma`); where the loop also calls the
+        #: scalar-only lgamma (the mix ran slower than tgamma), Γ = ±exp(lgamma) instead
         self.inline_gamma = True
 
     # -- helpers -------------------------------------------------------------------------------
@@ -174,8 +175,10 @@ class ExprEmitter:
         f = e.func
         if f in INTRINSICS:
             return self.intrinsic(INTRINSICS[f], self.value(e.args[0]))
-        if f is sympy.gamma and self.ftype == ir.DoubleType() and self.inline_gamma:
-            return emit_gamma(self.b, self.value(e.args[0]), self.const, self.intrinsic)
+        if f is sympy.gamma and self.ftype == ir.DoubleType():
+            emit = emit_gamma if self.inline_gamma else \
+                partial(emit_gamma_from_lgamma, libm=self.libm)
+            return emit(self.b, self.value(e.args[0]), self.const, self.intrinsic)
         if f in LIBM:
             return self.libm(LIBM[f], self.value(e.args[0]))
         if f in LIBM2:
