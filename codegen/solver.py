@@ -78,8 +78,10 @@ class NLPSolver:
         params = {getattr(k, "name", k): v for k, v in (params or {}).items()}
         unknown = sorted(set(params) - set(self._param_shapes))
         if unknown:
-            raise KeyError(f"unknown parameter(s) {', '.join(unknown)}; the problem's parameters "
-                           f"are: {', '.join(self._param_shapes) or 'none'}")
+            raise KeyError(f"unknown parameter(s) {', '.join(unknown)}: no expression of the problem "
+                           f"contains them (a misspelled name, or a parameter that cancelled out, "
+                           f"like w**0); the problem's parameters are: "
+                           f"{', '.join(self._param_shapes) or 'none'}")
         values = []
         for name, shape in self._param_shapes.items():
             if name not in params:
