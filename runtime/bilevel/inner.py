@@ -51,10 +51,42 @@ def solve_lower(k: BilevelKernels, x: np.ndarray, y0: np.ndarray, tol: float = 1
                          res.iterations)
 
 
-def lower_gap(k: BilevelKernels, x: np.ndarray, y: np.ndarray) -> float:
-    """f(x, y) - min_y' f(x, y'): zero when y solves the lower level at x (nan if unsolvable)."""
+def lower_starts(k: BilevelKernels, y: np.ndarray, count: int, seed: int = 0) -> list[np.ndarray]:
+    """``count`` starting points for the lower level: uniform in the box of y where both bounds
+    are finite, else y + max(1, |y|) * N(0, 1), clipped to the bounds."""
+    rng = np.random.default_rng(seed)
+    boxed = np.isfinite(k.y_lower) & np.isfinite(k.y_upper)
+    lo, hi = np.where(boxed, k.y_lower, 0.0), np.where(boxed, k.y_upper, 1.0)
+    scale = np.maximum(1.0, np.abs(y))
+    starts = []
+    for _ in range(count):
+        z = np.where(boxed, rng.uniform(lo, hi), y + scale * rng.standard_normal(y.size))
+        starts.append(np.clip(z, k.y_lower, k.y_upper))
+    return starts
+
+
+def best_lower(k: BilevelKernels, x: np.ndarray, y0: np.ndarray, starts: int = 0,
+               tol: float = 1e-10, seed: int = 0) -> LowerSolution:
+    """The lowest local solution of the lower level at ``x`` from ``y0`` and ``starts`` more
+    starting points (`lower_starts`): where the lower level is not convex, one local solve may
+    stop at a local minimizer while v(x) = min_y f(x, y) needs the global one. Failed solves
+    from the extra starts are skipped; a failure from ``y0`` raises as in `solve_lower`."""
+    best = solve_lower(k, x, y0, tol)
+    for z in lower_starts(k, best.y, starts, seed):
+        try:
+            sol = solve_lower(k, x, z, tol)
+        except LowerLevelFailure:
+            continue
+        if sol.value < best.value - 1e-12 * (1 + abs(best.value)):
+            best = sol
+    return best
+
+
+def lower_gap(k: BilevelKernels, x: np.ndarray, y: np.ndarray, starts: int = 0) -> float:
+    """f(x, y) - min_y' f(x, y'): zero when y solves the lower level at x (nan if unsolvable);
+    the minimum is the best of a solve from y and ``starts`` other starts (`best_lower`)."""
     try:
-        sol = solve_lower(k, x, y)
+        sol = best_lower(k, x, y, starts)
     except LowerLevelFailure:
         return float("nan")
     return float(k.lower_objective(x, y) - sol.value)

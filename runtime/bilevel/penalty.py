@@ -7,6 +7,12 @@ for a decreasing sequence of sigma. P is minimized with first-order information 
 Danskin's theorem grad_x v(x) = grad_x L(x, z*, lam*) at the inner solution z* (solved
 warm-started at each new x), so no second derivatives are used. Each sigma stage runs
 L-BFGS-B from the previous stage's point; the bias of a stage is O(sigma).
+
+Warm-started inner solves find local minimizers; where the lower level is not known to be
+convex, the end of each stage also solves it from ``inner_starts`` other points
+(`inner.best_lower`), and when one of them reaches a lower value, the stage runs again from
+that lower-level solution (at most ``restarts`` times): otherwise v(x) would be a local value
+and (x, y) could be a point where y does not solve the lower level.
 """
 from __future__ import annotations
 
@@ -15,14 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from .inner import solve_lower
+from .inner import best_lower, solve_lower
 from .kernels import BilevelKernels
 
 
 @dataclass(frozen=True)
 class PenaltyOptions:
     """sigma_init, sigma_factor, sigma_min: the penalty schedule; inner_tol: lower solves;
-    gtol / max_iter: each L-BFGS-B stage."""
+    gtol / max_iter: each L-BFGS-B stage; inner_starts / restarts: the search for better
+    lower-level minimizers after each stage (lower levels not known to be convex only)."""
 
     sigma_init: float = 1.0
     sigma_factor: float = 0.1
@@ -30,6 +37,8 @@ class PenaltyOptions:
     inner_tol: float = 1e-11
     gtol: float = 1e-9
     max_iter: int = 2000
+    inner_starts: int = 8
+    restarts: int = 5
 
 
 class _Penalty:
@@ -37,7 +46,7 @@ class _Penalty:
 
     def __init__(self, k: BilevelKernels, z0: np.ndarray, o: PenaltyOptions):
         self.k, self.o, self.z, self.sigma = k, o, z0, o.sigma_init
-        self.last = None
+        self.last, self.trapped = None, False
         self.zero_lam = np.zeros(k.nlam)
 
     def __call__(self, w: np.ndarray):
@@ -55,6 +64,23 @@ class _Penalty:
         return value, grad
 
 
+def _restart(k: BilevelKernels, P: _Penalty, w: np.ndarray, starts: int, o: PenaltyOptions,
+             seed: int) -> bool:
+    """Whether the lower level at the stage's x has a better minimizer than the inner solution
+    P.z (from other starts): then P.z becomes it, and P.trapped says whether y itself sits at a
+    worse local lower-level minimizer (where the penalty cannot move it out)."""
+    x, y = w[:k.nx], w[k.nx:]
+    tol = 1e-9 * (1 + abs(k.lower_objective(x, P.z)))
+    better = best_lower(k, x, P.z, starts, o.inner_tol, seed=seed)
+    local = solve_lower(k, x, y, o.inner_tol)
+    P.trapped = (k.lower_objective(x, y) - local.value < tol
+                 and local.value - better.value > tol)
+    if better.value < k.lower_objective(x, P.z) - tol or P.trapped:
+        P.z = better.y
+        return True
+    return False
+
+
 def solve_value_penalty(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: PenaltyOptions):
     """Run the penalty stages; returns (x, y, status, message, iterations, history)."""
     P = _Penalty(k, y0, o)
@@ -65,6 +91,8 @@ def solve_value_penalty(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: Pe
               for a, b in bounds]
     history, iterations, status, message = [], 0, "optimal", ""
     sigma = o.sigma_init
+    starts = 0 if k.info.get("lower_convex") is True else o.inner_starts
+    restarts = 0
     while True:
         P.sigma = sigma
         res = minimize(P, w, jac=True, method="L-BFGS-B", bounds=bounds,
@@ -78,10 +106,19 @@ def solve_value_penalty(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: Pe
         if res.status == 1:
             status, message = "max_iter", f"L-BFGS-B reached {o.max_iter} iterations at " \
                                           f"sigma = {sigma:.1e}"
+        if starts and restarts < o.restarts and _restart(k, P, w, starts, o, restarts):
+            restarts += 1
+            w = np.concatenate([w[:k.nx], P.z]) if P.trapped else w
+            history[-1]["restarted"] = "a lower-level minimizer with a lower value found " \
+                                       "from another start"
+            continue
         if sigma <= o.sigma_min * (1 + 1e-9):
             break
         sigma = max(sigma * o.sigma_factor, o.sigma_min)
     if status == "optimal":
         message = f"penalty stages down to sigma = {sigma:.1e} converged " \
                   f"(lower-level gap {history[-1]['lower_gap']:.1e})"
+        if starts:
+            message += f"; the lower level was solved from {starts} more starts after each " \
+                       f"stage ({restarts} better lower-level minimizer(s) found)"
     return w[:k.nx], w[k.nx:], status, message, iterations, history

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 STATUSES = ("optimal", "max_iter", "lower_unbounded", "lower_not_strongly_convex",
-            "infeasible", "numerical_error")
+            "lower_not_optimal", "infeasible", "numerical_error")
 
 
 @dataclass
@@ -20,7 +20,9 @@ class BilevelSolveResult:
     - ``history``: one dict per outer iteration or stage; ``kernel_evaluations``: calls per
       kernel (inner solves included).
     - ``lower_gap``: f(x, y) - min_y' f(x, y') at the final x (how far y is from a lower-level
-      optimum), when an inner solve could measure it.
+      optimum), when an inner solve could measure it; for lower levels not known to be convex
+      the minimum is the best of several starts, and a method that stopped where the gap
+      exceeds 1e-3 (1 + |f|) gets status "lower_not_optimal".
     """
 
     x: np.ndarray

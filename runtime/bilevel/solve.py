@@ -15,6 +15,7 @@ from .lvhba import LVHBAOptions, solve_lvhba
 from .penalty import PenaltyOptions, solve_value_penalty
 from .result import BilevelSolveResult
 
+LOWER_STARTS = 8
 OPTIONS = {"kkt": KKTOptions, "value-penalty": PenaltyOptions, "lv-hba": LVHBAOptions,
            "implicit": ImplicitOptions}
 
@@ -56,8 +57,14 @@ def solve_bilevel(kernels: BilevelKernels, x0: np.ndarray, y0: np.ndarray, *,
         x, y = fail.x, y0
         status, message, iterations, history = fail.status, fail.message, 0, []
     elapsed = time.perf_counter() - start
-    gap = lower_gap(k, x, y) if measure_gap and status not in (
+    starts = 0 if k.info.get("lower_convex") is True else LOWER_STARTS
+    gap = lower_gap(k, x, y, starts) if measure_gap and status not in (
         "lower_unbounded", "lower_not_strongly_convex") else float("nan")
+    if status == "optimal" and gap > 1e-3 * (1 + abs(k.lower_objective(x, y))):
+        status = "lower_not_optimal"
+        message += f"; but y is not a lower-level minimizer at the final x: f(x, y) - min f(x, .)" \
+                   f" = {gap:.3g} (the lower level is not convex and the method stopped at a " \
+                   f"worse local minimizer)"
     evaluations = dict(k.counts)
     return BilevelSolveResult(
         x=x, y=y, lam=lam, upper_objective=float(k.upper_objective(x, y)),
