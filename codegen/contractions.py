@@ -5,9 +5,17 @@ of least squares) lower to a loop over rows ``i`` holding a rank-one update of a
 output, ``n·m`` multiply-adds per row at memory speed. `gram_updates` splits such a loop into
 the row loop, which now stores the weights ``w_i`` into a temporary array, and one product
 ``(X * w[:, None]).T @ Y``, which BLAS runs at matrix-multiply speed (10x faster at n = 1000).
+
+Where ``X`` is ``Y`` (`GramLoop.symmetric`: a Hessian block on the diagonal) the product is
+symmetric and the emitted code calls ``_sy_gram`` of `GRAM_HELPER` instead: BLAS ``dsyrk`` (half
+the flops of the general product) on the rows scaled by ``sqrt(|w_i|)``, those with ``w_i < 0``
+subtracted, then the upper triangle mirrored. ``dsyrk`` is SciPy's (``scipy.linalg.cython_blas``,
+called by address as `codegen.numba_vecmath` calls SciPy's special functions); without SciPy the
+helper is a loop over the lower triangle, so standalone files still need only numba.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -51,6 +59,11 @@ class GramLoop:
     right: Factor
     rows: int
     cols: int
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether the update is ``X^T diag(w) X`` (the same factor on both sides)."""
+        return self.rows == self.cols and self.left == self.right
 
 
 def gram_updates(body: list, arrays_2d: set[str]) -> list:
@@ -155,3 +168,128 @@ def _strides(index: Expr, j: Symbol, k: Symbol):
 def _int(e) -> int | None:
     e = sympy.sympify(e)
     return int(e) if e.is_Integer else None
+
+
+#: module-level source that generated numba modules get where a kernel calls ``_sy_gram``
+GRAM_HELPER = '''import llvmlite.binding
+import llvmlite.ir
+import numba.core.cgutils
+import numba.extending
+
+# Symmetric weighted Gram products X^T diag(w) X: _sy_gram calls BLAS dsyrk, SciPy's
+# (scipy.linalg.cython_blas, registered with LLVM under sympile.blas.dsyrk); without SciPy it
+# is a loop. Written by sympile's codegen/contractions.py.
+try:
+    llvmlite.binding.add_symbol("sympile.blas.dsyrk", numba.extending.get_cython_function_address(
+        "scipy.linalg.cython_blas", "dsyrk"))
+    _SY_BLAS = True
+except (ImportError, ValueError):   # no SciPy, or a SciPy without this export
+    _SY_BLAS = False
+
+
+@numba.extending.intrinsic
+def _sy_syrk(typingctx, X, out, alpha, beta):
+    """out[j, k] = alpha (X^T X)[j, k] + beta out[j, k] for j >= k; X (rows, n) and out (n, n)
+    C-contiguous float64 (Fortran's upper triangle of X_F X_F^T, X_F = X^T)."""
+
+    def codegen(context, builder, sig, values):
+        i8, i32, f64 = llvmlite.ir.IntType(8), llvmlite.ir.IntType(32), llvmlite.ir.DoubleType()
+        fn = numba.core.cgutils.get_or_insert_function(builder.module, llvmlite.ir.FunctionType(
+            llvmlite.ir.VoidType(), [i8.as_pointer()] * 2 + [i32.as_pointer()] * 2
+            + [f64.as_pointer()] * 2 + [i32.as_pointer()] + [f64.as_pointer()] * 2
+            + [i32.as_pointer()]), "sympile.blas.dsyrk")
+        x = context.make_array(sig.args[0])(context, builder, values[0])
+        o = context.make_array(sig.args[1])(context, builder, values[1])
+        rows, n = numba.core.cgutils.unpack_tuple(builder, x.shape, 2)
+
+        def cell(value):
+            return numba.core.cgutils.alloca_once_value(builder, value)
+
+        n32 = cell(builder.trunc(n, i32))
+        builder.call(fn, [cell(llvmlite.ir.Constant(i8, ord("U"))),
+                          cell(llvmlite.ir.Constant(i8, ord("N"))), n32,
+                          cell(builder.trunc(rows, i32)),
+                          cell(context.cast(builder, values[2], sig.args[2], numba.types.float64)),
+                          x.data, n32,
+                          cell(context.cast(builder, values[3], sig.args[3], numba.types.float64)),
+                          o.data, n32])
+        return context.get_dummy_value()
+
+    if not (isinstance(X, numba.types.Array) and X.layout == "C" and X.ndim == 2
+            and isinstance(out, numba.types.Array) and out.layout == "C" and out.ndim == 2):
+        return None
+    return numba.types.void(X, out, alpha, beta), codegen
+
+
+@numba.njit(cache=True, nogil=True)
+def _sy_scaled_rows(X, w, sign):
+    """The rows i of X with sign * w_i > 0, each times sqrt(|w_i|), as a C-contiguous copy."""
+    count = 0
+    for i in range(X.shape[0]):
+        if sign * w[i] > 0.0:
+            count += 1
+    out = np.empty((count, X.shape[1]), dtype=np.float64)
+    row = 0
+    for i in range(X.shape[0]):
+        if sign * w[i] > 0.0:
+            s = np.sqrt(abs(w[i]))
+            for j in range(X.shape[1]):
+                out[row, j] = s * X[i, j]
+            row += 1
+    return out
+
+
+if _SY_BLAS:
+    @numba.njit(cache=_SY_BLAS, nogil=True)
+    def _sy_gram(X, w):
+        """X^T diag(w) X by dsyrk: rows with w_i > 0 added, rows with w_i < 0 subtracted."""
+        n = X.shape[1]
+        out = np.zeros((n, n), dtype=np.float64)
+        plus = _sy_scaled_rows(X, w, 1.0)
+        if plus.shape[0]:
+            _sy_syrk(plus, out, 1.0, 0.0)
+        minus = _sy_scaled_rows(X, w, -1.0)
+        if minus.shape[0]:
+            _sy_syrk(minus, out, -1.0, 1.0)
+        for j in range(n):
+            for k in range(j + 1, n):
+                out[j, k] = out[k, j]
+        return out
+else:
+    @numba.njit(cache=True, nogil=True)
+    def _sy_gram(X, w):
+        """X^T diag(w) X by a loop over the lower triangle, then mirrored."""
+        n = X.shape[1]
+        out = np.zeros((n, n), dtype=np.float64)
+        for i in range(X.shape[0]):
+            for j in range(n):
+                t = w[i] * X[i, j]
+                for k in range(j + 1):
+                    out[j, k] += t * X[i, k]
+        for j in range(n):
+            for k in range(j + 1, n):
+                out[j, k] = out[k, j]
+        return out
+'''
+
+
+def with_gram_helper(functions: list[str]) -> list[str]:
+    """Numba module pieces (helpers, then functions starting with their decorator) with
+    `GRAM_HELPER` first where a function calls ``_sy_gram``; those functions cache machine code
+    only where SciPy's dsyrk is there (code calling it must never load where it is missing).
+
+    >>> out = with_gram_helper(["@numba.njit(cache=True)\\ndef f(X, w):\\n    return _sy_gram(X, w)"])
+    >>> len(out), out[1].splitlines()[0]
+    (2, '@numba.njit(cache=True and _SY_BLAS)')
+    >>> with_gram_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return x"])[0][:23]
+    '@numba.njit(cache=True)'
+    """
+    if not any("_sy_gram(" in f for f in functions):
+        return functions
+    adjusted = []
+    for f in functions:
+        decorator, _, rest = f.partition("\n")
+        if "_sy_gram(" in rest and decorator.startswith("@"):
+            decorator = re.sub(r"cache=([\w.]+)", r"cache=\1 and _SY_BLAS", decorator)
+        adjusted.append(decorator + "\n" + rest)
+    return [GRAM_HELPER, *adjusted]

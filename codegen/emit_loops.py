@@ -5,7 +5,7 @@ import sympy
 from sympy import Expr
 
 from .build import DECORATORS
-from .contractions import GramLoop, gram_updates
+from .contractions import GramLoop, gram_updates, with_gram_helper
 from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
 from .numba_vecmath import loop_printer, with_helper
 from .parallel import parallel_safe
@@ -16,10 +16,11 @@ def numba_functions(kernels: list[Kernel], parallel: bool = False) -> list[str]:
     """Sources of ``@njit`` functions for ``kernels``, after the SIMD math helper they call
     (`codegen.numba_vecmath`; none when they call no function libmvec has). Weighted Gram
     updates in real kernels become BLAS products (`codegen.contractions`)."""
-    return with_helper([emit_loops(k, DECORATORS["numba"], parallel,
-                                   printer=loop_printer(complex_values=k.complex_outputs),
-                                   blas=not k.complex_outputs)
-                        for k in kernels])
+    return with_gram_helper(with_helper([emit_loops(k, DECORATORS["numba"], parallel,
+                                                    printer=loop_printer(
+                                                        complex_values=k.complex_outputs),
+                                                    blas=not k.complex_outputs)
+                                         for k in kernels]))
 
 
 def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False,
@@ -95,7 +96,8 @@ def _arrays_2d(kernel: Kernel) -> set[str]:
 
 
 def _gram_product(g: GramLoop, code) -> list[str]:
-    """``(X * w[:, None]).T @ Y`` by ``np.dot`` (BLAS), added into the output block."""
+    """``(X * w[:, None]).T @ Y`` by ``np.dot`` (BLAS), or ``_sy_gram(X, w)`` (dsyrk) where X is
+    Y, added into the output block."""
     lo, hi = g.loop.start, g.loop.stop
 
     def block(factor, width):
@@ -107,9 +109,13 @@ def _gram_product(g: GramLoop, code) -> list[str]:
         return " + ".join(terms)
     out, j, k = safe_name(g.array), f"{g.weights}j", f"{g.weights}k"
     index = code(g.offset + g.row_stride * sympy.Symbol(j) + g.col_stride * sympy.Symbol(k))
-    return [f"{g.weights}g = np.dot((({block(g.left, g.rows)}) * "
-            f"{g.weights}.reshape(({code(hi - lo)}, 1))).T, "
-            f"np.ascontiguousarray({block(g.right, g.cols)}))",
+    if g.symmetric:
+        product = f"{g.weights}g = _sy_gram({block(g.left, g.rows)}, {g.weights})"
+    else:
+        product = (f"{g.weights}g = np.dot((({block(g.left, g.rows)}) * "
+                   f"{g.weights}.reshape(({code(hi - lo)}, 1))).T, "
+                   f"np.ascontiguousarray({block(g.right, g.cols)}))")
+    return [product,
             f"for {j} in range({g.rows}):",
             f"    for {k} in range({g.cols}):",
             f"        {out}[{index}] += {g.weights}g[{j}, {k}]"]
