@@ -77,8 +77,9 @@ def _derivatives(node: sympy.Basic, depth: int, unknowns: tuple) -> list[sympy.B
         nxt = []
         for f in level:
             for k, a in enumerate(f.args):
-                if not isinstance(f, sympy.Function) or not a.has(*unknowns):
-                    continue
+                if not isinstance(f, sympy.Function) or isinstance(f, sympy.Piecewise) \
+                        or not a.has(*unknowns):
+                    continue      # a Piecewise's derivatives are its branches' (checked there)
                 try:
                     nxt.append(f.fdiff(k + 1))
                 except (ArgumentIndexError, NotImplementedError):

@@ -18,7 +18,7 @@ from .errors import NonDifferentiableError
 Loop = tuple[Symbol, Expr, Expr]   # (index, first, last) inclusive, as in SymPy's Sum
 
 NON_DIFFERENTIABLE = (sympy.Abs, sympy.sign, sympy.floor, sympy.ceiling, sympy.Heaviside,
-                      sympy.Max, sympy.Min, sympy.Mod, sympy.Piecewise, sympy.frac)
+                      sympy.Max, sympy.Min, sympy.Mod, sympy.frac)
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,22 @@ def _check_differentiable(node: Expr) -> None:
         raise NonDifferentiableError(f"the condition {node} cannot be differentiated")
 
 
+def differentiable_args(node: Expr) -> list[tuple[int, Expr]]:
+    """(k, argument) pairs that derivatives flow through: a Piecewise's branch expressions
+    (not its conditions), every argument of other nodes."""
+    if isinstance(node, sympy.Piecewise):
+        return [(k, pair.expr) for k, pair in enumerate(node.args)]
+    return list(enumerate(node.args))
+
+
 def partial(node: Expr, k: int) -> Expr:
-    """Local derivative of ``node`` with respect to its k-th argument."""
+    """Local derivative of ``node`` with respect to its k-th argument (for a Piecewise, its
+    k-th branch: 1 where that branch is taken, else 0; the switching points get the derivative
+    of the branch taken there, one-sided, as SymPy's own ``diff`` of a Piecewise)."""
     _check_differentiable(node)
     args = node.args
+    if isinstance(node, sympy.Piecewise):
+        return sympy.Piecewise(*[(int(j == k), pair.cond) for j, pair in enumerate(args)])
     if isinstance(node, Add):
         return sympy.S.One
     if isinstance(node, Mul):
@@ -108,7 +120,7 @@ def _topological(root: Expr, depends: _Dependence) -> list[Expr]:
         seen.add(node)
         stack.append((node, True))
         if not (depends.is_leaf(node) or isinstance(node, Sum)):
-            stack.extend((a, False) for a in node.args)
+            stack.extend((a, False) for _, a in differentiable_args(node))
     return order
 
 
@@ -141,7 +153,7 @@ def _reverse(expr: Expr, seed: Expr, loops: tuple[Loop, ...], depends: _Dependen
             summand, limits = _unshadow(node, loops, _bound_indices(a))
             terms.extend(_reverse(summand, a, loops + limits, depends))
         else:
-            for k, arg in enumerate(node.args):
+            for k, arg in differentiable_args(node):
                 if depends(arg):
                     adjoints.setdefault(arg, []).append(a * partial(node, k))
     return _merge(terms)
@@ -203,8 +215,10 @@ def forward(expr: Expr, tangent: Callable[[Expr], Expr], wrt: set) -> Expr:
         elif isinstance(e, Sum):
             inner = d(e.function)
             out = sympy.S.Zero if inner == 0 else Sum(inner, *e.limits)
+        elif isinstance(e, sympy.Piecewise):
+            out = sympy.Piecewise(*[(d(pair.expr), pair.cond) for pair in e.args])
         else:
-            out = Add(*[partial(e, k) * d(a) for k, a in enumerate(e.args) if depends(a)])
+            out = Add(*[partial(e, k) * d(a) for k, a in differentiable_args(e) if depends(a)])
         memo[e] = out
         return out
 
