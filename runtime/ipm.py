@@ -27,6 +27,7 @@ from .filter import Filter
 from .guard import KernelEvaluationError
 from codegen.kernels import NLPKernels
 from .kkt import KKTSystem, NewtonStep, Regularizer, least_squares_multipliers
+from .linsolve import choose_solver
 from .monitor import Monitor
 from .options import IPMOptions
 from .presolve import presolve, user_result
@@ -127,13 +128,9 @@ class InteriorPoint:
         self.l_only = ~np.isfinite(self.wu[self.iL])
         self.u_only = ~np.isfinite(self.wl[self.iU])
         dim = self.N + m
-        dense = opts.linear_solver == "ldl" or (opts.linear_solver == "auto"
-                                                and dim <= opts.dense_max_dim)
-        if opts.linear_solver not in ("auto", "ldl", "splu"):
-            raise ValueError(f"linear_solver={opts.linear_solver!r}; expected 'auto', 'ldl' or "
-                             f"'splu'")
+        solver = choose_solver(opts.linear_solver, dim, opts.dense_max_dim)
         jp = nlp.jacobian_pattern
-        self.kkt = KKTSystem(n, m, self.ineq, nlp.hessian_pattern, jp, dense)
+        self.kkt = KKTSystem(n, m, self.ineq, nlp.hessian_pattern, jp, solver)
         self.jac_asm = CooAssembler(jp.rows, jp.cols, (m, n), "csr")
         self.reg = Regularizer(opts)
         self.mu_floor = min(opts.tol, opts.compl_inf_tol) / (opts.kappa_eps + 1.0)

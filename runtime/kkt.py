@@ -9,7 +9,8 @@ with A = [J, -P] (P selects the inequality rows, whose slacks are s). Regulariza
 IPOPT (Wächter & Biegler 2006, Algorithm IC): delta_w = 0 first, then delta_w grows until the
 step is acceptable; delta_c > 0 when the matrix is singular (rank-deficient Jacobian).
 "Acceptable" means the exact inertia (n + m_I positive, m negative eigenvalues) whenever the
-factorization knows it (always for dense LDL; for SuperLU when it pivoted on the diagonal only),
+factorization knows it (always for the dense and the sparse (qdldl) LDL^T; for SuperLU, the
+sparse fallback, when it pivoted on the diagonal only),
 and otherwise the inertia-free curvature test of Chiang & Zavala (2016): with d = t + nrm split
 into the normal step nrm (solving the system with right-hand side [0; -r]) and the tangential
 rest t, accept when
@@ -30,19 +31,22 @@ import scipy.sparse as sp
 
 from .assembly import CooAssembler
 from codegen.kernels import SparsePattern
-from .linsolve import DenseLDL, SparseLU, factorize
+from .linsolve import DenseLDL, LDLWorkspace, SparseLDL, SparseLU, factorize
 from .options import IPMOptions
 
 
 class KKTSystem:
-    """Assembles the KKT matrix from Hessian and Jacobian values at fixed coordinates."""
+    """Assembles the KKT matrix from Hessian and Jacobian values at fixed coordinates and
+    factorizes it with `solver` ("ldl", "qdldl" or "splu", see `linsolve.choose_solver`)."""
 
     def __init__(self, n: int, m: int, ineq: np.ndarray, hess: SparsePattern,
-                 jac: SparsePattern, dense: bool):
+                 jac: SparsePattern, solver: str):
         mi = ineq.size
         self.n_primal = n + mi
         self.dim = self.n_primal + m
-        self.m, self.mi, self.dense = m, mi, dense
+        self.m, self.mi, self.solver = m, mi, solver
+        self.dense = solver == "ldl"
+        self._workspace = LDLWorkspace(self.n_primal)
         self.hess_nnz = hess.nnz
         self._hess_diag = np.flatnonzero(hess.rows == hess.cols)
         self._hess_diag_pos = np.asarray(hess.rows)[self._hess_diag]
@@ -51,6 +55,11 @@ class KKTSystem:
         cols = np.concatenate([hess.cols, diag, jac.cols, npr + jac.rows, s_idx, npr + ineq])
         self._assembler = CooAssembler(rows, cols, (self.dim, self.dim), "csc")
         self._minus_ones = -np.ones(2 * mi)
+
+    def factorize(self, matrix: sp.csc_matrix,
+                  delta_w: float = 0.0) -> DenseLDL | SparseLDL | SparseLU | None:
+        """`matrix` (one of this system's) factorized, or None when it is singular."""
+        return factorize(matrix, self.solver, delta_w, self._workspace)
 
     def primal_diagonal(self, hess_vals: np.ndarray) -> np.ndarray:
         """The diagonal of W (duplicates summed)."""
@@ -70,7 +79,7 @@ class NewtonStep:
     """A solution of the KKT system with the factorization that produced it (reused by SOC)."""
 
     solution: np.ndarray
-    factor: DenseLDL | SparseLU
+    factor: DenseLDL | SparseLDL | SparseLU
     delta_w: float
     delta_c: float
 
@@ -116,7 +125,7 @@ class Regularizer:
             weight = np.minimum(1.0, np.abs(kkt.primal_diagonal(hess_vals) + sigma))
         while True:
             matrix = kkt.matrix(hess_vals, jac_vals, sigma + delta_w, delta_c)
-            fac = factorize(matrix, kkt.dense, delta_w)
+            fac = kkt.factorize(matrix, delta_w)
             singular, ok, sol = fac is None, False, None
             if fac is not None and fac.inertia is not None:
                 pos, neg, zero = fac.inertia
@@ -151,7 +160,7 @@ def least_squares_multipliers(kkt: KKTSystem, jac_vals: np.ndarray,
     None when that system is singular (rank-deficient Jacobian).
     """
     matrix = kkt.matrix(np.zeros(kkt.hess_nnz), jac_vals, np.ones(kkt.n_primal), 0.0)
-    fac = factorize(matrix, kkt.dense)
+    fac = kkt.factorize(matrix)
     if fac is None:
         return None
     sol = fac.solve(np.concatenate([-grad_w, np.zeros(kkt.m)]))

@@ -1,12 +1,16 @@
 """Factorizations of the symmetric indefinite KKT matrix.
 
-Two back ends:
+Three back ends:
 - `DenseLDL` (scipy.linalg.ldl, Bunch-Kaufman) for small systems; it reports the inertia
   exactly, which is what IPOPT's inertia correction needs.
-- `SparseLU` (scipy.sparse.linalg.splu, SuperLU) for large ones; its pivoting hides the inertia
-  except when every pivot was diagonal, so the interior-point method falls back on the
-  inertia-free curvature test.
-Both refine the solution iteratively and return None from `solve` when it stays inaccurate, so a
+- `SparseLDL` (the `qdldl` package: LDL^T with AMD ordering, no pivoting) for large ones; the
+  signs of D are the inertia (Sylvester's law), and the ordering and elimination tree are
+  computed once per sparsity pattern (`LDLWorkspace`), so each iteration only refactors.
+- `SparseLU` (scipy.sparse.linalg.splu, SuperLU), the fallback where the LDL^T breaks down (a
+  zero or tiny pivot, which pivoting-free elimination meets on some nonsingular matrices) or
+  `qdldl` is not installed; its pivoting hides the inertia except when every pivot was
+  diagonal, so the interior-point method falls back on the inertia-free curvature test.
+All refine the solution iteratively and return None from `solve` when it stays inaccurate, so a
 near-singular matrix is treated like a singular one.
 """
 from __future__ import annotations
@@ -16,24 +20,40 @@ import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+try:
+    import qdldl
+except ImportError:         # optional: without it large systems use SuperLU
+    qdldl = None
+
 _REFINE_STEPS = 3
+_REFINE_STEPS_REGULARIZED = 10   # SparseLDL: refinement also removes its static regularization
 _RESIDUAL_TOL = 1e-10
 _FAIL_TOL = 1e-5
 
 
-def _refined_solve(matrix: sp.spmatrix, norm: float, raw, b: np.ndarray) -> np.ndarray | None:
-    """raw(b) improved by iterative refinement; None when it stays inaccurate or non-finite."""
+def _refined_solve(matrix: sp.spmatrix, norm: float, raw, b: np.ndarray,
+                   steps: int = _REFINE_STEPS, contracting: bool = False) -> np.ndarray | None:
+    """raw(b) improved by iterative refinement; None when it stays inaccurate or non-finite.
+
+    With `contracting`, also None when a correction is not at most half the one before (the
+    solution itself counting as the first): raw solves a perturbed matrix, and refinement
+    that does not contract means `matrix` is singular along the perturbation."""
     try:
         with np.errstate(all="ignore"):
             x = raw(b)
-            scale = norm * np.max(np.abs(x), initial=0.0) + np.max(np.abs(b), initial=0.0)
-            for _ in range(_REFINE_STEPS):
+            last = np.max(np.abs(x), initial=0.0)
+            scale = norm * last + np.max(np.abs(b), initial=0.0)
+            for _ in range(steps):
                 if not np.all(np.isfinite(x)):
                     return None
                 res = b - matrix @ x
                 if np.max(np.abs(res), initial=0.0) <= _RESIDUAL_TOL * scale:
                     return x
-                x = x + raw(res)
+                step = raw(res)
+                size = np.max(np.abs(step), initial=0.0)
+                if contracting and size > 0.5 * last:
+                    return None
+                x, last = x + step, size
             res = b - matrix @ x
     except (np.linalg.LinAlgError, RuntimeError):
         return None
@@ -135,12 +155,205 @@ class SparseLU:
         return _refined_solve(self.matrix, self._norm, self._lu.solve, b)
 
 
-def factorize(matrix: sp.csc_matrix, dense: bool,
-              delta_w: float = 0.0) -> DenseLDL | SparseLU | None:
-    """A factorization of `matrix` (regularized by delta_w), or None when it is singular."""
+class LDLBreakdown(RuntimeError):
+    """The pivoting-free LDL^T met a zero, tiny or non-finite pivot."""
+
+
+class LDLWorkspace:
+    """qdldl's analysis of one sparsity pattern, shared by the factorizations of its matrices.
+
+    `qdldl.Solver` computes the AMD ordering and the elimination tree when it is created; its
+    `update` refactors new values on the same pattern, several times cheaper. Factorizations
+    share the one solver, so `owner` says whose values are loaded (an older factorization that
+    solves again, as the watchdog's saved direction does, reloads its own first).
+
+    With `n_primal` given (the KKT matrix's first n_primal rows are primal, the rest dual),
+    a pattern whose plain LDL^T broke down is from then on factored with the static
+    regularization +eps on the primal and -eps on the dual diagonal (`regularized`).
+    """
+
+    def __init__(self, n_primal: int | None = None) -> None:
+        self.n_primal = n_primal
+        self.regularized = False
+        self.owner: SparseLDL | None = None
+        self._solver = None
+        self._pattern: tuple[np.ndarray, np.ndarray] | None = None
+        self._upper = np.zeros(0, dtype=bool)
+        self._cols = np.zeros(0, dtype=np.int64)
+        self._diag = np.zeros(0, dtype=np.int64)
+
+    def analyze(self, matrix: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mask of the upper-triangle entries, the column of each stored entry, the position
+        of each diagonal entry among the upper ones), computed once per pattern."""
+        if self._pattern is None or not (
+                np.array_equal(self._pattern[0], matrix.indptr)
+                and np.array_equal(self._pattern[1], matrix.indices)):
+            self._pattern = (matrix.indptr.copy(), matrix.indices.copy())
+            self._cols = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
+            self._upper = matrix.indices <= self._cols
+            self._diag = np.flatnonzero(matrix.indices[self._upper] == self._cols[self._upper])
+            self._solver, self.regularized, self.owner = None, False, None
+        if self._diag.size < matrix.shape[0]:
+            raise LDLBreakdown("qdldl needs every diagonal entry stored (zeros explicitly)")
+        return self._upper, self._cols, self._diag
+
+    def load(self, owner: SparseLDL, upper: sp.csc_matrix) -> np.ndarray:
+        """Factor `upper` (the upper triangle of the scaled matrix) for `owner`; returns D."""
+        self.owner = None
+        try:
+            if self._solver is None:
+                self._solver = qdldl.Solver(upper, upper=True)
+            else:
+                self._solver.update(upper, upper=True)
+        except (RuntimeError, ValueError) as exc:
+            self._solver = None
+            raise LDLBreakdown(str(exc)) from exc
+        self.owner = owner
+        return self._solver.factors()[1]
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """The loaded factorization's solution of (S K S) x = b."""
+        return self._solver.solve(b)
+
+
+class SparseLDL:
+    """Sparse LDL^T of the KKT matrix by qdldl (AMD ordering), with the inertia from D.
+
+    The matrix is equilibrated as in `DenseLDL` (S K S, same inertia). qdldl does not pivot: it
+    is made for quasi-definite matrices, which the regularized KKT matrix with the right inertia
+    usually is. Before IPOPT's delta_c, though, a constraint row that the ordering eliminates
+    before its variables is a zero pivot. Then (when the workspace knows n_primal) the scaled
+    matrix gets the static regularization eps = 1e-9 (+eps on primal, -eps on dual rows): for a
+    nonsingular K with eigenvalues away from +-eps the inertia is K's, and iterative refinement
+    against K itself removes eps from the solution (a singular K then fails the refinement and
+    counts as singular). Pivots below 1e-13 after scaling (below delta_w / 100 where delta_w > 0,
+    as in `DenseLDL`) raise `LDLBreakdown`; `factorize` then falls back on SuperLU, and so does
+    a solve whose refinement stays inaccurate.
+
+    >>> import scipy.sparse as sp
+    >>> rows, cols = [0, 1, 2, 0, 1, 0, 2], [0, 1, 2, 1, 0, 2, 0]
+    >>> k = sp.csc_matrix(([2.0, 3.0, 0.0, 1.0, 1.0, 1.0, 1.0], (rows, cols)), shape=(3, 3))
+    >>> fac = SparseLDL(k, workspace=LDLWorkspace(n_primal=2))   # K[2, 2] = 0 stored too
+    >>> fac.inertia
+    (2, 1, 0)
+    >>> np.round(fac.solve(np.array([4.0, 4.0, 1.0])), 12)
+    array([1., 1., 1.])
+    """
+
+    STATIC_EPS = 1e-9
+
+    def __init__(self, matrix: sp.csc_matrix, delta_w: float = 0.0,
+                 workspace: LDLWorkspace | None = None):
+        if qdldl is None:
+            raise LDLBreakdown("the qdldl package is not installed")
+        matrix = sp.csc_matrix(matrix)
+        self.matrix = matrix
+        self._ws = LDLWorkspace() if workspace is None else workspace
+        upper, cols, diag = self._ws.analyze(matrix)
+        rowmax = np.zeros(matrix.shape[0])
+        np.maximum.at(rowmax, matrix.indices, np.abs(matrix.data))
+        self._norm = float(np.max(rowmax, initial=0.0))
+        self._scale = 1.0 / np.sqrt(np.where(rowmax > 0, rowmax, 1.0))
+        scaled = (matrix.data * self._scale[matrix.indices] * self._scale[cols])[upper]
+        counts = np.bincount(cols[upper], minlength=matrix.shape[1])
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        self._plain = sp.csc_matrix((scaled, matrix.indices[upper], indptr), shape=matrix.shape)
+        self._upper = self._plain
+        self._fallback: SparseLU | None = None
+        zero_tol = 1e-13
+        if delta_w > 0.0:
+            zero_tol = min(zero_tol, 0.01 * delta_w * float(np.min(self._scale)) ** 2)
+        try:
+            d = self._factor(zero_tol)
+        except LDLBreakdown:
+            if self._ws.regularized or self._ws.n_primal is None:
+                raise
+            self._ws.regularized = True
+            d = self._factor(zero_tol)
+        self.inertia = (int(np.sum(d > 0)), int(np.sum(d < 0)), 0)
+
+    def _factor(self, zero_tol: float) -> np.ndarray:
+        """D of the (statically regularized, if the workspace says so) scaled matrix."""
+        if self._ws.regularized:
+            shift = np.full(self.matrix.shape[0], -self.STATIC_EPS)
+            shift[:self._ws.n_primal] = self.STATIC_EPS
+            self._upper = self._plain.copy()
+            self._upper.data[self._ws.analyze(self.matrix)[2]] += shift
+        d = self._ws.load(self, self._upper)
+        if not np.all(np.isfinite(d)) or np.any(np.abs(d) <= zero_tol):
+            raise LDLBreakdown("a zero or tiny pivot in the LDL^T without pivoting")
+        return d
+
+    def solve(self, b: np.ndarray) -> np.ndarray | None:
+        """K^{-1} b, or None when it cannot be computed accurately."""
+        x = _refined_solve(self.matrix, self._norm, self._raw, b, _REFINE_STEPS_REGULARIZED,
+                           contracting=True)
+        if x is None:
+            if self._fallback is None:
+                try:
+                    with np.errstate(all="ignore"):
+                        self._fallback = SparseLU(self.matrix)
+                except RuntimeError:
+                    return None
+            x = self._fallback.solve(b)
+        return x
+
+    def _raw(self, b: np.ndarray) -> np.ndarray:
+        if self._ws.owner is not self:
+            self._ws.load(self, self._upper)
+        return self._scale * self._ws.solve(self._scale * b)
+
+
+SOLVERS = ("auto", "ldl", "qdldl", "splu")
+
+
+def choose_solver(name: str, dim: int, dense_max_dim: int) -> str:
+    """The factorization for a KKT matrix of dimension `dim`: "ldl", "qdldl" or "splu".
+
+    "auto" takes the dense LDL up to `dense_max_dim`, then qdldl, or SuperLU where the qdldl
+    package is missing.
+
+    >>> choose_solver("auto", 50, 300)
+    'ldl'
+    >>> choose_solver("auto", 5000, 300) == ("qdldl" if qdldl is not None else "splu")
+    True
+    """
+    if name not in SOLVERS:
+        raise ValueError(f"linear_solver={name!r}; expected one of "
+                         f"{', '.join(map(repr, SOLVERS))}")
+    if name == "qdldl" and qdldl is None:
+        raise ValueError("linear_solver='qdldl' needs the qdldl package (pip install qdldl); "
+                         "'splu' or 'auto' work without it")
+    if name != "auto":
+        return name
+    if dim <= dense_max_dim:
+        return "ldl"
+    return "splu" if qdldl is None else "qdldl"
+
+
+def factorize(matrix: sp.csc_matrix, solver: str, delta_w: float = 0.0,
+              workspace: LDLWorkspace | None = None) -> DenseLDL | SparseLDL | SparseLU | None:
+    """A factorization of `matrix` (regularized by delta_w), or None when it is singular.
+
+    `solver` is "ldl", "qdldl" or "splu" (see `choose_solver`); "qdldl" falls back on SuperLU
+    where its LDL^T breaks down, and reuses the ordering kept in `workspace`.
+
+    >>> import scipy.sparse as sp
+    >>> k = sp.csc_matrix([[2.0, 1.0], [1.0, -1.0]])
+    >>> [factorize(k, s).solve(np.array([3.0, 0.0])) for s in ("ldl", "qdldl", "splu")]
+    [array([1., 1.]), array([1., 1.]), array([1., 1.])]
+    >>> factorize(sp.csc_matrix([[1.0, 1.0], [1.0, 1.0]]), "qdldl") is None
+    True
+    """
     try:
         with np.errstate(all="ignore"):
-            fac = DenseLDL(matrix, delta_w) if dense else SparseLU(matrix)
+            if solver == "ldl":
+                return DenseLDL(matrix, delta_w)
+            if solver == "qdldl":
+                try:
+                    return SparseLDL(matrix, delta_w, workspace)
+                except LDLBreakdown:
+                    pass
+            return SparseLU(matrix)
     except (RuntimeError, np.linalg.LinAlgError, ValueError):
         return None
-    return fac

@@ -46,7 +46,8 @@ class IPMOptions:
     watchdog_shortened_iter_trigger: int = 10   # shortened steps in a row that start it (0: off)
     watchdog_trial_iter_max: int = 3
     # regularization of the KKT system
-    linear_solver: str = "auto"        # "auto", "ldl" (dense, exact inertia), "splu" (sparse)
+    linear_solver: str = "auto"        # "auto", "ldl" (dense), "qdldl" (sparse; both exact
+    #                                    inertia), "splu" (sparse SuperLU, curvature test)
     dense_max_dim: int = 300           # "auto" uses "ldl" up to this KKT dimension
     delta_w_init: float = 1e-4
     delta_w_min: float = 1e-20
