@@ -121,7 +121,8 @@ def _parse_bc(bc: Any, k: int) -> BoundaryCondition:
     axis = field.domain.axis(variables[0])
     if axis.periodic:
         raise DeclarationError(f"boundary condition {k} ({bc}) is on the periodic axis "
-                               f"'{axis.name}'; periodic axes take no boundary conditions")
+                               f"'{axis.name}'; periodic axes take no boundary conditions (domains are "
+                               f"periodic unless declared with Domain(..., periodic=False))")
     where = point[0]
     if sympy.simplify(where - axis.lower) == 0:
         side = "lower"
