@@ -178,24 +178,30 @@ class LDLWorkspace:
         self.owner: SparseLDL | None = None
         self._solver = None
         self._pattern: tuple[np.ndarray, np.ndarray] | None = None
-        self._upper = np.zeros(0, dtype=bool)
-        self._cols = np.zeros(0, dtype=np.int64)
-        self._diag = np.zeros(0, dtype=np.int64)
+        self.upper = np.zeros(0, dtype=bool)
+        self.upper_cols = np.zeros(0, dtype=np.int64)
+        self.diag = np.zeros(0, dtype=np.int64)
+        self.upper_indices = np.zeros(0, dtype=np.int32)
+        self.upper_indptr = np.zeros(1, dtype=np.int32)
 
-    def analyze(self, matrix: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(mask of the upper-triangle entries, the column of each stored entry, the position
-        of each diagonal entry among the upper ones), computed once per pattern."""
+    def analyze(self, matrix: sp.csc_matrix) -> None:
+        """The pattern's upper triangle (`upper` masks the stored entries; `upper_indices`,
+        `upper_cols` and `upper_indptr` describe it, `diag` is where its diagonal entries are),
+        computed again only when the pattern changes."""
         if self._pattern is None or not (
                 np.array_equal(self._pattern[0], matrix.indptr)
                 and np.array_equal(self._pattern[1], matrix.indices)):
             self._pattern = (matrix.indptr.copy(), matrix.indices.copy())
-            self._cols = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
-            self._upper = matrix.indices <= self._cols
-            self._diag = np.flatnonzero(matrix.indices[self._upper] == self._cols[self._upper])
+            cols = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
+            self.upper = matrix.indices <= cols
+            self.upper_indices, self.upper_cols = matrix.indices[self.upper], cols[self.upper]
+            counts = np.bincount(self.upper_cols, minlength=matrix.shape[1])
+            self.upper_indptr = np.concatenate([[0], np.cumsum(counts)]).astype(
+                matrix.indptr.dtype)
+            self.diag = np.flatnonzero(self.upper_indices == self.upper_cols)
             self._solver, self.regularized, self.owner = None, False, None
-        if self._diag.size < matrix.shape[0]:
+        if self.diag.size < matrix.shape[0]:
             raise LDLBreakdown("qdldl needs every diagonal entry stored (zeros explicitly)")
-        return self._upper, self._cols, self._diag
 
     def load(self, owner: SparseLDL, upper: sp.csc_matrix) -> np.ndarray:
         """Factor `upper` (the upper triangle of the scaled matrix) for `owner`; returns D."""
@@ -249,15 +255,16 @@ class SparseLDL:
         matrix = sp.csc_matrix(matrix)
         self.matrix = matrix
         self._ws = LDLWorkspace() if workspace is None else workspace
-        upper, cols, diag = self._ws.analyze(matrix)
-        rowmax = np.zeros(matrix.shape[0])
-        np.maximum.at(rowmax, matrix.indices, np.abs(matrix.data))
+        ws = self._ws
+        ws.analyze(matrix)
+        # K is symmetric: the largest entry of row i is that of column i (never empty)
+        rowmax = np.maximum.reduceat(np.abs(matrix.data), matrix.indptr[:-1])
         self._norm = float(np.max(rowmax, initial=0.0))
         self._scale = 1.0 / np.sqrt(np.where(rowmax > 0, rowmax, 1.0))
-        scaled = (matrix.data * self._scale[matrix.indices] * self._scale[cols])[upper]
-        counts = np.bincount(cols[upper], minlength=matrix.shape[1])
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        self._plain = sp.csc_matrix((scaled, matrix.indices[upper], indptr), shape=matrix.shape)
+        data = matrix.data[ws.upper]
+        scaled = data * self._scale[ws.upper_indices] * self._scale[ws.upper_cols]
+        self._plain = sp.csc_matrix((scaled, ws.upper_indices, ws.upper_indptr),
+                                    shape=matrix.shape)
         self._upper = self._plain
         self._fallback: SparseLU | None = None
         zero_tol = 1e-13
@@ -278,7 +285,7 @@ class SparseLDL:
             shift = np.full(self.matrix.shape[0], -self.STATIC_EPS)
             shift[:self._ws.n_primal] = self.STATIC_EPS
             self._upper = self._plain.copy()
-            self._upper.data[self._ws.analyze(self.matrix)[2]] += shift
+            self._upper.data[self._ws.diag] += shift
         d = self._ws.load(self, self._upper)
         if not np.all(np.isfinite(d)) or np.any(np.abs(d) <= zero_tol):
             raise LDLBreakdown("a zero or tiny pivot in the LDL^T without pivoting")
