@@ -141,15 +141,21 @@ class Lowerer:
             return [], exprs
         if self.simplify == "cse":
             return sympy.cse(exprs, symbols=self._cse_names(), order="none")
-        from symbolic.simplify import dag_cost, share_reciprocals, simplify_exprs
+        from symbolic.simplify import (cse_statements, loop_cost, share_reciprocals,
+                                       simplify_exprs)
         best, best_cost = None, None
+        # what varies in this loop: priced per iteration first (hoisted work counts less)
+        varying = set(scope.defines) if scope.depth else set()
+        varying |= {h for h, s in holders.items() if s.free_symbols & varying}
         # The e-graph minimizes cost before CSE; what CSE then makes of it can differ, so
         # the rewritten and the original expressions both go through CSE: the cheaper wins.
-        for candidate in (simplify_exprs(exprs, cache_dir=cache_dir() / "simplify"), exprs):
+        for candidate in (simplify_exprs(exprs, cache_dir=cache_dir() / "simplify",
+                                         varying=sorted(varying, key=str)), exprs):
             temps, reduced = sympy.cse(candidate, symbols=self._cse_names(), order="none")
             temps, reduced = share_reciprocals(temps, reduced, lambda: self.fresh("_r"),
                                                group=self._home_key(temps, scope, holders))
-            cost = dag_cost([e for _, e in temps] + reduced)
+            temps, reduced = cse_statements(temps, reduced, self._cse_names())
+            cost = loop_cost(temps, reduced, varying)
             if best_cost is None or cost < best_cost:
                 best, best_cost = (temps, reduced), cost
         return best

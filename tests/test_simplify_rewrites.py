@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from codegen.ir import Assign, Loop
+from codegen.ir import Loop
 from codegen.lower import Lowerer, Output
-from symbolic.simplify import dag_cost, share_reciprocals
+from symbolic.simplify import dag_cost, loop_cost, share_reciprocals
+from symbolic.simplify.cost import DIV, MUL
 from symbolic.simplify.canonical import canonicalize
 from symbolic.simplify.reciprocals import MAX_BATCH
 
@@ -92,16 +93,40 @@ def test_only_denominators_of_one_group_share_a_division():
 
 
 def test_a_loop_invariant_reciprocal_stays_outside_the_loop():
-    """Lowering keys batches by loop: 1/p (a parameter) is computed once, 1/(a[i] + 1) per point."""
+    """Lowering keys batches by loop and prices forms per iteration: 1/p (a parameter) is
+    computed once, outside the loop; one division per point remains."""
     a, p, i = sp.IndexedBase("a"), sp.Symbol("p", positive=True), sp.Symbol("i", integer=True)
     value = a[i] / p + 1 / (a[i] + 1) + a[i] ** 2 / p ** 2 + 3 / (a[i] + 1) ** 2
     low = Lowerer("egraph")
     low.outputs([Output("out", i, value, ((i, sp.Integer(0), sp.Integer(9)),), accumulate=False)])
-    top = [st for st in low.root.stmts if isinstance(st, Assign)]
     loop = next(st for st in low.root.stmts if isinstance(st, Loop))
-    assert any(st.value == 1 / p for st in top)
-    inside = [st for st in loop.body if isinstance(st, Assign)]
-    assert sum(1 for st in inside if isinstance(st.value, sp.Pow) and st.value.exp == -1) == 1
+    inside = [st.value for st in loop.body]
+    assert sum(_division_ops(v) for v in inside) == 1
+    assert not any(node == 1 / p for v in inside for node in sp.preorder_traversal(v))
+    env = {}
+    for st in low.root.stmts[:-1] + loop.body[:-1]:
+        env[st.target] = st.value.xreplace(env)
+    point = {a[i]: sp.Rational(3, 7), p: sp.Rational(5, 2)}
+    got = loop.body[-1].value.xreplace(env).xreplace({loop.index: i}).xreplace(point)
+    assert got == value.xreplace(point)
+
+
+def _division_ops(e):
+    """Divisions as the cost model counts them: a product's reciprocal factors are one."""
+    def reciprocal(n):
+        return isinstance(n, sp.Pow) and n.exp.is_negative
+    nodes = list(sp.preorder_traversal(e))
+    inside_products = {f for n in nodes if isinstance(n, sp.Mul) for f in n.args}
+    return (sum(1 for n in nodes if isinstance(n, sp.Mul) and any(map(reciprocal, n.args)))
+            + sum(1 for n in nodes if reciprocal(n) and n not in inside_products))
+
+
+def test_loop_cost_counts_per_iteration_what_cannot_be_hoisted():
+    a, p, i, r = sp.IndexedBase("a"), sp.Symbol("p"), sp.Symbol("i", integer=True), sp.Symbol("r")
+    per_point = loop_cost([], [a[i] / p, a[i] ** 2 / p ** 2], [i])
+    hoisted = loop_cost([(r, 1 / p)], [a[i] * r, a[i] ** 2 * r ** 2], [i])
+    assert hoisted < per_point and hoisted[0] == 3 * MUL and per_point[0] == 2 * DIV + MUL
+    assert loop_cost([], [a[i] / p], []) == (0, DIV)               # not in a loop: all hoisted
 
 
 # -- canonical rules: Pythagoras with further powers, perfect squares ------------------------------

@@ -29,19 +29,20 @@ from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
 import sympy
-from sympy import Expr
+from sympy import Expr, Symbol
 
 from . import memo, worker
 from .alternatives import cheapest_form
 from .canonical import canonicalize
-from .cost import MUL, dag_cost
+from .cost import MUL, dag_cost, loop_cost
 from .reciprocals import share_reciprocals
+from .statements import cse_statements
 from .terms import Encoder
 
 _SIMPLIFY_GRAPH = f"{__name__}.egraph:simplify_graph"   # runs in the worker (egglog stays there)
 
-__all__ = ["Budget", "SimplifyReport", "SimplifyResult", "dag_cost", "share_reciprocals",
-           "simplify_cost", "simplify_exprs"]
+__all__ = ["Budget", "SimplifyReport", "SimplifyResult", "cse_statements", "dag_cost",
+           "loop_cost", "share_reciprocals", "simplify_cost", "simplify_exprs"]
 
 
 @dataclass(frozen=True)
@@ -134,16 +135,18 @@ MIN_EGRAPH_OPS = 4
 
 
 def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
-                   cache_dir: str | Path | None = None, **budget: Any) -> list[Expr]:
+                   cache_dir: str | Path | None = None, varying: Sequence[Symbol] = (),
+                   **budget: Any) -> list[Expr]:
     """`simplify_cost` for code generation: the simplified list only (``budget``: `Budget`'s
     fields as keywords, e.g. ``time_limit=0.5``; the others default to `CODEGEN_BUDGET`).
 
     With ``cache_dir``, e-graph results are kept on disk there (`memo`): compiling the same
     kernel again does not run the e-graph again. Inputs with fewer than `MIN_EGRAPH_OPS`
     operations get the canonical rules only. Without ``fp_strict``, the input (after the
-    canonical rules), factored forms of the answer and of the input, and the input's Horner
-    form compete with the answer,
-    priced after CSE (`alternatives`).
+    canonical rules) and factored forms of the answer and of the input compete with the
+    answer, priced after CSE (`alternatives`); for a loop body, ``varying`` names the loop's
+    index and the values computed in it, and forms are compared by cycles per iteration first
+    (what can be hoisted out of the loop counts less).
 
     >>> import sympy
     >>> x, y = sympy.symbols("x y", real=True)
@@ -156,7 +159,7 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
     out, _ = _simplify(exprs, fp_strict, limits, cache=cache, min_ops=MIN_EGRAPH_OPS)
     if fp_strict or _complex_valued_any(exprs):
         return out
-    return cheapest_form(out, [canonicalize(e) for e in exprs])[0]
+    return cheapest_form(out, [canonicalize(e) for e in exprs], varying)[0]
 
 
 def _unwrap(items: list) -> tuple[list[Expr], list]:
@@ -187,7 +190,7 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
     best, best_cost = exprs, dag_cost(exprs)
     report = SimplifyReport(cost_before=best_cost, cost_after=best_cost, time=0.0,
                             fp_strict=fp_strict, stage_costs={"input": best_cost})
-    if any(_complex_valued(e) for e in exprs):
+    if _complex_valued_any(exprs):
         report.time = time.perf_counter() - start
         return exprs, report
     canon = [canonicalize(e, fp_strict) for e in exprs]
@@ -206,14 +209,21 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
 
 
 def _complex_valued_any(exprs: Sequence[Expr]) -> bool:
-    return any(_complex_valued(e) for e in exprs)
-
-
-def _complex_valued(e: Expr) -> bool:
-    """Whether ``e`` may take complex values: it holds ``I`` or a symbol declared non-real.
-    The rules assume real values (``abs(z)**2 -> z**2``), so such input is left as it is."""
-    return e.has(sympy.I) or any(s.is_real is False or (s.is_complex and not s.is_real)
-                                 for s in e.free_symbols)
+    """Whether any of ``exprs`` may take complex values: it holds ``I`` or a symbol declared
+    non-real. The rules assume real values (``abs(z)**2 -> z**2``), so such input is left as
+    it is. One walk over the expressions' DAG: SymPy's ``has`` and ``free_symbols`` walk
+    the tree, each use of a shared subexpression again (seconds on large Jacobians)."""
+    todo, seen = list(exprs), set()
+    while todo:
+        e = todo.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if e is sympy.I or (e.is_Symbol and (e.is_real is False or
+                                             (e.is_complex and not e.is_real))):
+            return True
+        todo.extend(e.args)
+    return False
 
 
 def _egraph_stage(exprs: list[Expr], fp_strict: bool, budget: Budget, report: SimplifyReport,

@@ -1,34 +1,33 @@
-"""Factored and Horner forms as alternatives to the e-graph's answer, judged after CSE.
+"""Factored forms as alternatives to the e-graph's answer, judged after CSE.
 
-The e-graph minimizes the DAG cost of its input's terms under a small budget; pulling common
-factors out of whole sums (`sympy.factor_terms`: ``a*b*c + a*b*d -> a*b*(c + d)``, across
-Jacobian rows it did not reach in time) and multivariate Horner forms of polynomials
-(`sympy.horner`) are rewrites it seldom completes. Here they are candidates: each is priced as
-code generation will emit it (`sympy.cse`, shared reciprocals, `dag_cost`) and kept only when
-cheaper. They reassociate and distribute, so they are exact only over the reals (not used with
-``fp_strict``).
+The e-graph minimizes the DAG cost of its input's terms under a small budget; factoring sums
+by common factors (greedily, part of a sum at a time: `factoring.greedy_factor`, a multivariate
+Horner scheme that also pulls out shared reciprocals; and `sympy.factor_terms`, which pulls out
+what all terms of a sum share, across Jacobian rows the e-graph did not reach in time) are
+rewrites it seldom completes. Here they are candidates: each is priced as code generation will
+emit it (`sympy.cse`, shared reciprocals, `dag_cost`) and kept only when cheaper. They
+reassociate and distribute, so they are exact only over the reals (not used with ``fp_strict``).
 """
 from __future__ import annotations
 
 import itertools
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import sympy
-from sympy import Expr, Indexed, Symbol
+from sympy import Expr, Symbol
 
-from .cost import dag_cost
+from .cost import loop_cost
+from .factoring import greedy_factor
 from .reciprocals import share_reciprocals
 
-#: Polynomials with more terms than this keep their form: `sympy.horner` takes ~50 ms on
-#: the Hock-Schittkowski HVP entries, doubling their compile time, for little gain there.
-MAX_HORNER_TERMS = 8
-#: Inputs with more operations (as trees) than this get no candidates: `sympy.factor_terms`
-#: walks the tree, 0.5 s for the double pendulum's Jacobian (13,600 operations), too slow for
-#: `compile()`; the e-graph's answer stands.
+#: Inputs with more operations (as trees) than this get no candidates: factoring walks the
+#: tree (`sympy.factor_terms` took 0.5 s on the double pendulum's Jacobian before the canonical
+#: rules, 13,600 operations), too slow for `compile()`; the e-graph's answer stands.
 MAX_OPS = 5_000
-#: Over this many operations only the answer is factored, not the input as well (0.4 s each
-#: on the double pendulum's Jacobian after the canonical rules, 4,500 operations).
+#: Over this many operations `factored` (`sympy.factor_terms`) is not tried: 0.4 s on the
+#: double pendulum's Jacobian after the canonical rules (4,500 operations), where
+#: `greedy_factor` takes 0.1 s and saves more.
 MAX_OPS_BOTH = 2_000
 
 
@@ -36,44 +35,39 @@ def emitted_cost(exprs: Sequence[Expr]) -> int:
     """Cycles of ``exprs`` as code generation emits them: after CSE and shared reciprocals.
 
     >>> import sympy
+    >>> from symbolic.simplify.cost import dag_cost
     >>> x, y = sympy.symbols("x y", real=True)
     >>> emitted_cost([x / y, x**2 / y]) < dag_cost([x / y, x**2 / y])
     True
     """
+    return emitted_loop_cost(exprs)[1]
+
+
+def emitted_loop_cost(exprs: Sequence[Expr], varying: Iterable[Symbol] = ()) -> tuple[int, int]:
+    """`loop_cost` of ``exprs`` as code generation emits them in a loop whose index (and values
+    computed in it) are ``varying``: after CSE and shared reciprocals, only denominators that
+    both vary, or both not, sharing a division (as lowering batches them per loop).
+
+    >>> import sympy
+    >>> a, p, i = sympy.IndexedBase("a"), sympy.Symbol("p"), sympy.Symbol("i", integer=True)
+    >>> emitted_loop_cost([a[i] / p + a[i]**2 / p**2], [i])     # 1/p once, outside the loop
+    (10, 37)
+    """
+    varying = set(varying)
     counter = itertools.count()
     names = (Symbol(f"_c{k}") for k in counter)
     temps, reduced = sympy.cse(list(exprs), symbols=names, order="none")
-    temps, reduced = share_reciprocals(temps, reduced, lambda: Symbol(f"_c{next(counter)}"))
-    return dag_cost([e for _, e in temps] + reduced)
+    moving = set(varying)           # and the temporaries computed from them
+    for s, e in temps:
+        if e.free_symbols & moving:
+            moving.add(s)
 
+    def varies(e: Expr) -> bool:
+        return bool(e.free_symbols & moving)
 
-@lru_cache(maxsize=4096)
-def horner_form(e: Expr) -> Expr:
-    """``e`` in multivariate Horner form (highest-degree variables outermost) if it is a
-    polynomial in its symbols and array loads; otherwise ``e`` itself.
-
-    >>> import sympy
-    >>> x, y = sympy.symbols("x y", real=True)
-    >>> horner_form(x**3 + 2*x**2*y + x*y + y)
-    x*(x*(x + 2*y) + y) + y
-    """
-    loads = e.atoms(Indexed)
-    inside = set().union(*(i.free_symbols for i in loads))
-    variables = list(loads | (e.free_symbols - inside))
-    try:
-        if not variables or not e.is_polynomial(*variables):
-            return e
-        poly = sympy.Poly(e, *variables)
-        if len(poly.monoms()) > MAX_HORNER_TERMS:
-            return e
-        degrees = dict(zip(variables, poly.degree_list()))
-        terms = {v: sum(1 for m in poly.monoms() if m[k]) for k, v in enumerate(variables)}
-        # a variable in one term only cannot be factored out: it stays in the coefficients
-        gens = sorted((v for v in variables if terms[v] > 1),
-                      key=lambda v: (-degrees[v], -terms[v], str(v)))
-        return sympy.horner(sympy.expand(e), *gens) if gens else e
-    except sympy.PolynomialError:
-        return e
+    temps, reduced = share_reciprocals(temps, reduced, lambda: Symbol(f"_c{next(counter)}"),
+                                       group=varies if varying else None)
+    return loop_cost(temps, reduced, varying)
 
 
 @lru_cache(maxsize=4096)
@@ -88,34 +82,48 @@ def factored(e: Expr) -> Expr:
     return sympy.factor_terms(e)
 
 
-def cheapest_form(exprs: Sequence[Expr], original: Sequence[Expr]) -> tuple[list[Expr], int]:
-    """The cheapest of ``exprs`` (the e-graph's answer), ``original``, both with common factors
-    pulled out (`factored`; ``original`` only up to `MAX_OPS_BOTH` operations), and
-    ``original`` in Horner form. Returns the list and its `emitted_cost`; inputs over
-    `MAX_OPS` operations come back as they are. Answers are remembered: one process compiles
-    the same kernels for several backends.
+def cheapest_form(exprs: Sequence[Expr], original: Sequence[Expr], varying: Iterable[Symbol] = ()
+                  ) -> tuple[list[Expr], int]:
+    """The cheapest of ``exprs`` (the e-graph's answer), ``original``, both factored greedily
+    (`greedy_factor`), the answer with common factors pulled out (`factored`) and that form
+    factored greedily. Over `MAX_OPS_BOTH` operations only the cheaper of ``exprs`` and
+    ``original`` is factored, greedily; over `MAX_OPS` ``exprs`` come back as they are.
+    Returns the list and its `emitted_cost`. Inside a loop whose index (and values computed in
+    it) are ``varying`` the forms are compared by cycles per iteration first
+    (`emitted_loop_cost`): a division by a parameter stays outside the loop. Answers are
+    remembered: one process compiles the same kernels for several backends.
 
     >>> import sympy
     >>> a, b, c, d = sympy.symbols("a b c d", real=True)
     >>> cheapest_form([a*b*c + a*b*d + c], [a*b*c + a*b*d + c])
     ([a*b*(c + d) + c], 8)
     """
-    best, cost = _cheapest_form(tuple(exprs), tuple(original))
-    return list(best), cost
+    best, cost = _cheapest_form(tuple(exprs), tuple(original), frozenset(varying))
+    return list(best), cost[1]
 
 
 @lru_cache(maxsize=256)
-def _cheapest_form(exprs: tuple, original: tuple) -> tuple[tuple, int]:
-    """The answer of `cheapest_form` as tuples (remembered)."""
-    best, best_cost = list(exprs), emitted_cost(exprs)
+def _cheapest_form(exprs: tuple, original: tuple, varying: frozenset
+                   ) -> tuple[tuple, tuple[int, int]]:
+    """The answer of `cheapest_form` as tuples, with its `emitted_loop_cost` (remembered)."""
+    priced: dict[tuple, tuple[int, int]] = {}
+
+    def price(candidate) -> None:
+        candidate = tuple(candidate)
+        if candidate not in priced:
+            priced[candidate] = emitted_loop_cost(candidate, varying)
+
+    price(exprs)
     ops = sum(sympy.count_ops(e) for e in original)
-    if ops > MAX_OPS:
-        return tuple(best), best_cost
-    starts = [list(original), [factored(e) for e in exprs],
-              [factored(e) for e in original] if ops <= MAX_OPS_BOTH else list(original),
-              [horner_form(e) for e in original]]
-    for candidate in dict.fromkeys(tuple(c) for c in starts):
-        cost = emitted_cost(candidate)
-        if cost < best_cost:
-            best, best_cost = list(candidate), cost
-    return tuple(best), best_cost
+    if ops <= MAX_OPS:
+        price(original)
+        if ops <= MAX_OPS_BOTH:
+            pulled = [factored(e) for e in exprs]
+            for start in (exprs, original, pulled):
+                price([greedy_factor(e) for e in start])
+            price(pulled)
+        else:                   # the cheaper start only
+            start = min((exprs, original), key=lambda c: priced[tuple(c)])
+            price([greedy_factor(e) for e in start])
+    best = min(priced, key=priced.get)      # the first of the cheapest: the answer on ties
+    return best, priced[best]

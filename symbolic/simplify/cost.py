@@ -45,7 +45,7 @@ it once: ``sin(x)*y + sin(x)`` costs one sin, one multiplication and one additio
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import sympy
 from sympy import Add, Expr, Indexed, Mul, Pow, Sum
@@ -96,6 +96,41 @@ def dag_cost(exprs: Expr | Iterable[Expr]) -> int:
     30
     """
     return sum(own for _, own in priced_nodes(exprs))
+
+
+def loop_cost(temps: Sequence[tuple[sympy.Symbol, Expr]], values: Sequence[Expr],
+              varying: Iterable[sympy.Basic]) -> tuple[int, int]:
+    """``(cycles per iteration, all cycles)`` of statements in a loop (``temps``, then
+    ``values``, as `sympy.cse` returns them): the first counts the subexpressions that depend
+    on a symbol of ``varying`` (the loop index, values computed in the loop) or on a temporary
+    that does, which code generation cannot hoist out of the loop. Compared as a tuple, it
+    prefers fewer cycles per iteration, then fewer in all.
+
+    >>> import sympy
+    >>> a, p, i = sympy.IndexedBase("a"), sympy.Symbol("p"), sympy.Symbol("i", integer=True)
+    >>> loop_cost([], [a[i] / p, a[i]**2 / p**2], [i])   # two divisions per point; p**2 hoisted
+    (51, 54)
+    >>> r = sympy.Symbol("r")                               # r = 1/p, hoisted
+    >>> loop_cost([(r, 1 / p)], [a[i] * r, a[i]**2 * r**2], [i])
+    (9, 36)
+    """
+    moving = set(varying)
+    for s, e in temps:
+        if e.free_symbols & moving:
+            moving.add(s)
+    memo: dict = {}
+
+    def varies(e: sympy.Basic) -> bool:
+        if e not in memo:
+            memo[e] = e in moving or any(varies(a) for a in e.args)
+        return memo[e]
+
+    inner = total = 0
+    for e, own in priced_nodes([e for _, e in temps] + list(values)):
+        total += own
+        if varies(e):
+            inner += own
+    return inner, total
 
 
 def priced_nodes(exprs: Expr | Iterable[Expr]) -> Iterator[tuple[Expr, int]]:
