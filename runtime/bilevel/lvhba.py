@@ -194,7 +194,8 @@ class _AdaptiveLVHBA:
             y_new = Cx.project(y - step * dy)
             residual = max(_max(theta_new - theta) / eta, _max(lam_new - lam) / eta,
                            _max(y_new - y) / step)
-            gx = gFx + c * (gfx - gLx + self._normal_x(y, dy))
+            normal = (y - step * dy - y_new) / step       # in C_x's normal cone at y_new
+            gx = gFx + c * (gfx - gLx + self._normal_x(y_new, normal))
             if c * residual <= max(accuracy, o.inner_accuracy * _max(gx)) or \
                     j == o.max_inner:
                 return {"gx": gx, "gFx": gFx, "gFy": gFy}
@@ -206,10 +207,11 @@ class _AdaptiveLVHBA:
                 raise FloatingPointError
         raise AssertionError("unreachable")
 
-    def _normal_x(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    def _normal_x(self, y: np.ndarray, normal: np.ndarray) -> np.ndarray:
         """J_x^T mu for the multipliers mu of the constraints active at y in min_y over C_x:
         with constraints coupling x and y, the reduced gradient in x is d_x + J_x^T mu (where
-        J_y^T mu + nu = -d_y, nu from active bounds of y), not d_x alone."""
+        J_y^T mu + nu = normal, the normal-cone part of -d_y at the projected step's y; nu from
+        active bounds of y), not d_x alone."""
         if not self.coupled:
             return np.zeros(self.nx)
         C, nx = self.C, self.nx
@@ -223,7 +225,7 @@ class _AdaptiveLVHBA:
             bounds = np.flatnonzero((y <= lo + 1e-12 * (1 + np.abs(lo)))
                                     | (y >= hi - 1e-12 * (1 + np.abs(hi))))
         basis = np.hstack([self.Jy[rows].T, np.eye(y.size)[:, bounds]])
-        mu = np.linalg.lstsq(basis, -dy, rcond=None)[0][:rows.size]
+        mu = np.linalg.lstsq(basis, normal, rcond=None)[0][:rows.size]
         return C.J[rows, :nx].T @ mu
 
     def _probe(self, gfy: np.ndarray) -> float:
