@@ -177,10 +177,14 @@ def test_lower_level_unbounded_for_some_x():
     bl = sy.Bilevel(upper=sy.Problem(minimize=(x - 1) ** 2 + y ** 2, over=x),
                     lower=sy.Problem(minimize=x * y ** 2 / 2 - y, over=y))
     assert bl.lower_convexity().convex is None       # the sign of x decides
-    res = bl.compile(backend="numpy").solve(x0=-0.5, y0=0.0)
+    solver = bl.compile(backend="numpy")
+    res = solver.solve(x0=-0.5, y0=0.0)
     assert res.method == "value-penalty" and "not known to be convex" in res.reason
     assert res.status == "lower_unbounded"
     assert "unbounded below in y at x = [-0.5]" in res.message
+    res = solver.solve(x0=-0.5, y0=0.0, method="lv-hba")    # its inner steps diverge: diagnosed
+    assert res.status == "lower_unbounded"
+    assert "LV-HBA's lower-level iterate diverged" in res.message and "x = [-0.5]" in res.message
 
 
 def _double_well():

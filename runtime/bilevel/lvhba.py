@@ -94,6 +94,7 @@ class LVHBAOptions:
 
 MAX_PROJECTED_ROWS = 500
 AUTHORS_RECORD_EVERY = 100          # the authors' schedule records every 100th iteration
+LIPSCHITZ_DECAY = 0.5               # the secant estimate may fall by this factor per x
 
 
 def feasible_set(k: BilevelKernels, lo: np.ndarray, hi: np.ndarray, w0: np.ndarray) -> AffineSet:
@@ -154,7 +155,7 @@ class _AdaptiveLVHBA:
         self.Jy_norm = float(np.linalg.norm(self.Jy, 2)) if k.nlam else 0.0
         self.coupled = bool(np.any(self.C.J[:, :k.nx]))
         self.c = o.c_start
-        self.L = 0.0                      # secant estimate of Lip(grad_y f), grows only
+        self.L = 0.0                      # secant estimate of Lip(grad_y f)
         self.inner_steps = 0
 
     def _fix_x(self, x: np.ndarray) -> AffineSet:
@@ -169,7 +170,8 @@ class _AdaptiveLVHBA:
         k, o, x, c = self.k, self.o, self.x, self.c
         Cx = self._fix_x(x)
         zero = np.zeros(k.nlam)
-        prev = None
+        prev, last_residual = None, np.inf
+        self.L *= LIPSCHITZ_DECAY
         for j in range(o.max_inner + 1):
             y, theta, lam = self.y, self.theta, self.lam
             gLx, gLy, g = k.lower_gradient(x, theta, lam)
@@ -182,7 +184,7 @@ class _AdaptiveLVHBA:
                     dist = np.linalg.norm(a - b)
                     if dist > 0:
                         self.L = max(self.L, float(np.linalg.norm(ga - gb)) / dist)
-            if self.L == 0.0:
+            if self.L <= 1e-8:
                 self.L = self._probe(gfy)
             step = 1.0 / (self.L + 1.0 / o.gamma_1)
             eta = 1.0 / (self.L + 1.0 / o.gamma_1 + self.Jy_norm)
@@ -196,8 +198,12 @@ class _AdaptiveLVHBA:
                            _max(y_new - y) / step)
             normal = (y - step * dy - y_new) / step       # in C_x's normal cone at y_new
             gx = gFx + c * (gfx - gLx + self._normal_x(y_new, normal))
-            if c * residual <= max(accuracy, o.inner_accuracy * _max(gx)) or \
-                    j == o.max_inner:
+            contracting = residual <= last_residual          # a diverging loop never returns
+            if contracting and c * residual <= max(accuracy, o.inner_accuracy * _max(gx)):
+                return {"gx": gx, "gFx": gFx, "gFy": gFy}
+            last_residual = residual
+            if j == o.max_inner:
+                solve_lower(k, x, y)        # an unbounded lower level at x raises, named
                 return {"gx": gx, "gFx": gFx, "gFy": gFy}
             prev = (y, gfy, theta, gfy_theta)
             self.theta, self.lam, self.y = theta_new, lam_new, y_new
@@ -397,6 +403,8 @@ def _diagnose(k: BilevelKernels, x: np.ndarray, y: np.ndarray, o: LVHBAOptions):
     except LowerLevelFailure as fail:
         if fail.status == "lower_unbounded":
             return fail.status, f"LV-HBA's lower-level iterate diverged: {fail.message}"
+    fix = (f"reduce the step sizes (eta = {o.eta:g}, alpha = {o.alpha:g})"
+           if o.schedule == "authors" else
+           "the secant step sizes did not keep the inner steps stable: use method='kkt'")
     return "numerical_error", (f"LV-HBA's iterates diverged at x = {where} although the lower "
-                               f"level has a solution there: reduce the step sizes (eta = "
-                               f"{o.eta:g}, alpha = {o.alpha:g})")
+                               f"level has a solution there: {fix}")
