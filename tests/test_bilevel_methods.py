@@ -110,6 +110,16 @@ def test_nonsmooth_response_lv_hba(kink):
         assert abs((0.25 - h["upper_objective"]) - h["bias"]) <= 0.1 * h["bias"], h
 
 
+@pytest.mark.slow
+def test_lv_hba_stalled_stage_sharpens_inner_steps(kink):
+    """z lagging behind lam (z_relax 0.2) with loose inner steps makes L-BFGS-B's line search
+    fail at c = 1e4; the stage is retried with 10x more accurate inner steps, not given up."""
+    ex, solver = kink
+    res = solver.solve(x0=ex["x0"], y0=ex["y0"], method="lv-hba", z_relax=0.2,
+                       inner_accuracy=0.3)
+    _check(res, 0.25, "lv-hba")
+
+
 def _shifted_kink(y_upper=None):
     """y*(x) = max(x, 1 - x) through the constraint y + x >= 1; min (x - 1/2)^2 + 2y has
     x* = y* = 1/2, F* = 1 (the multiplier prices y + x - 1, not y + x)."""

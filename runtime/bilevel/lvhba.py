@@ -157,6 +157,8 @@ class _AdaptiveLVHBA:
         self.c = o.c_start
         self.L = 0.0                      # secant estimate of Lip(grad_y f)
         self.inner_steps = 0
+        self.relative = o.inner_accuracy  # inner accuracy relative to |c d_x|; tightened on stalls
+        self.floor = 0.1 * o.gtol         # absolute inner accuracy, relative to |grad F|
 
     def _fix_x(self, x: np.ndarray) -> AffineSet:
         """C's slice {y : (x, y) in C}."""
@@ -166,7 +168,7 @@ class _AdaptiveLVHBA:
 
     def relax(self, accuracy: float) -> dict:
         """Steps of theta, lam, y, z at fixed x until c * (their residual) <= accuracy or
-        inner_accuracy |c d_x|; returns the gradients and values there (no wasted evaluation)."""
+        self.relative |c d_x|; returns the gradients there (no evaluation is wasted)."""
         k, o, x, c = self.k, self.o, self.x, self.c
         Cx = self._fix_x(x)
         zero = np.zeros(k.nlam)
@@ -199,7 +201,7 @@ class _AdaptiveLVHBA:
             normal = (y - step * dy - y_new) / step       # in C_x's normal cone at y_new
             gx = gFx + c * (gfx - gLx + self._normal_x(y_new, normal))
             contracting = residual <= last_residual          # a diverging loop never returns
-            if contracting and c * residual <= max(accuracy, o.inner_accuracy * _max(gx)):
+            if contracting and c * residual <= max(accuracy, self.relative * _max(gx)):
                 return {"gx": gx, "gFx": gFx, "gFy": gFy}
             last_residual = residual
             if j == o.max_inner:
@@ -298,7 +300,7 @@ class _AdaptiveLVHBA:
             while True:
                 gx, F = self.state["gx"], self.F
                 scale = max(scale, _max(self.state["gFx"]), _max(self.state["gFy"]))
-                self.accuracy = 0.1 * o.gtol * scale
+                self.accuracy = self.floor * scale
                 pg, bias = self._pg(gx), 2.0 * self.c * max(self.P, 0.0)
                 decrease = self._predicted_decrease(gx, hess_inv)
                 stationary = pg <= o.gtol * scale and decrease <= o.tol * max(abs(F), 1e-300)
@@ -321,11 +323,14 @@ class _AdaptiveLVHBA:
                 it += max(res.nit, 1)
                 hess_inv = res.hess_inv
                 stuck = stuck + 1 if res.nit <= 1 else 0
+                if stuck:                               # a stalled stage: sharper directions
+                    self.relative *= 0.1
+                    self.floor *= 0.1
                 if stuck >= 3:
                     status, message = "numerical_error", (
                         f"LV-HBA's x-steps stalled at c = {self.c:.3g} (L-BFGS-B: {res.message})"
-                        f": the inner steps could not make the x-direction accurate enough; "
-                        f"raise max_inner ({o.max_inner}) or tol ({o.tol:g})")
+                        f" although the inner steps were made 1000x more accurate: raise "
+                        f"max_inner ({o.max_inner}) or tol ({o.tol:g})")
                     break
                 self.evaluate(res.x)
         except FloatingPointError:
