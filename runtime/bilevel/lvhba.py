@@ -13,16 +13,19 @@ Two schedules share these directions:
 
 - ``schedule="authors"``: the paper's single loop verbatim, c_k = c0 (k+1)^c_power and fixed steps
   alpha, beta, eta (Algorithm 1). The F-part of each step shrinks like 1/c_k, so progress along
-  the lower-level solution set slows down as c_k grows (the paper's rate is O(k^(-(1-p)/2))).
+  the lower-level solution set slows down as c_k grows.
 - ``schedule="adaptive"`` (default), with four deviations from Algorithm 1, each documented here:
   1. c is held fixed in stages and raised only when x is stationary for it; a stage is then a
-     smooth problem in (x, y) for fixed z (the paper's Lemma 3.1 gives the gradient of
-     v_gamma), solved to a tolerance before c grows.
+     smooth problem in (x, y) for fixed z (v_gamma is differentiable with the gradient the
+     paper's directions use), solved to a tolerance before c grows.
   2. Two timescales: at fixed x, theta, lam, y and z take the paper's projected gradient steps
      (z moving a fraction z_relax of the way to lam), warm-started, several per x-step, until
      c times their residual is small against the x-direction. Their step sizes are 1/(L +
      1/gamma_1) with L a running secant estimate of the Lipschitz constant of grad_y f (no
-     Hessian products; theta and lam also divide by |J_y| of the constraints).
+     Hessian products; it may halve between x-steps; theta and lam also divide by |J_y| of
+     the constraints). They stop only while contracting, so a lower level unbounded at x
+     diverges and is diagnosed; a stage whose x-steps stall is retried with 10x more accurate
+     inner steps.
   3. With y following x, c d_x = grad_x F + c (grad_x f(x, y) - grad_x L(x, theta, lam)) (plus
      J_x^T mu for lower-level constraints coupling x and y that are active at y) is the
      gradient of c times the stage objective reduced to x, and it tends to the hypergradient as
