@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import Expr, Indexed, Symbol
 
-from .ir import Loop, ScatterAdd, Store
+from .ir import Assign, Loop, ScatterAdd, Store
 
 #: the smallest block (entries) and row count worth a BLAS call
 MIN_BLOCK, MIN_ROWS = 64, 16
@@ -103,13 +103,18 @@ def _split(loop: Loop, weights: str, arrays_2d: set[str]) -> GramLoop | None:
 
 
 def _match(st, i: Symbol, arrays_2d: set[str]):
-    """(w, fields of GramLoop) if ``st`` is ``for j: for k: array[...] += w X[i, j] Y[i, k]``."""
-    if not (isinstance(st, Loop) and len(st.body) == 1 and isinstance(st.body[0], Loop)):
+    """(w, fields of GramLoop) if ``st`` is ``for j: for k: array[...] += w X[i, j] Y[i, k]``
+    (scalar temporaries assigned in the j loop before the k loop, as CSE leaves them, are
+    substituted into the update)."""
+    if not (isinstance(st, Loop) and st.body and isinstance(st.body[-1], Loop)
+            and all(isinstance(a, Assign) for a in st.body[:-1])):
         return None
-    inner = st.body[0]
+    inner = st.body[-1]
     if len(inner.body) != 1 or not isinstance(inner.body[0], ScatterAdd):
         return None
     update, j, k = inner.body[0], st.index, inner.index
+    for a in reversed(st.body[:-1]):
+        update = ScatterAdd(update.array, update.index, update.value.xreplace({a.target: a.value}))
     rows, cols = _int(st.stop - st.start), _int(inner.stop - inner.start)
     if rows is None or cols is None or st.start != 0 or inner.start != 0:
         return None
@@ -122,12 +127,15 @@ def _match(st, i: Symbol, arrays_2d: set[str]):
         has_j, has_k = f.has(j), f.has(k)
         if has_j and has_k:
             return None
-        if has_j:
-            if left is not None or (left := _factor(f, i, j, arrays_2d)) is None:
+        if has_j or has_k:
+            scaled = _scaled_factor(f, i, j if has_j else k, arrays_2d)
+            if scaled is None or (left if has_j else right) is not None:
                 return None
-        elif has_k:
-            if right is not None or (right := _factor(f, i, k, arrays_2d)) is None:
-                return None
+            weight.append(scaled[0])
+            if has_j:
+                left = scaled[1]
+            else:
+                right = scaled[1]
         else:
             weight.append(f)
     if left is None or right is None:
@@ -136,6 +144,48 @@ def _match(st, i: Symbol, arrays_2d: set[str]):
     return sympy.Mul(*weight), dict(array=update.array, offset=offset, row_stride=row_stride,
                                     col_stride=col_stride, left=left, right=right, rows=rows,
                                     cols=cols)
+
+
+def _scaled_factor(f: Expr, i: Symbol, col: Symbol,
+                   arrays_2d: set[str]) -> tuple[Expr, Factor] | None:
+    """``f`` as ``scale * factor``: ``scale`` free of ``col``, ``factor`` a `Factor`; also where
+    ``f`` is linear in its array entries with a common coefficient not written as a product
+    (``(c1 - c2) A[i, j]`` spelled ``c1 A[i, j] - c2 A[i, j]``, as a simplifier may leave it).
+
+    >>> i, j = sympy.symbols("i j", integer=True)
+    >>> A, w = sympy.IndexedBase("A"), sympy.Symbol("w")
+    >>> scale, factor = _scaled_factor(w**2 * A[i, j] - w * A[i, j], i, j, {"A"})
+    >>> sympy.factor(scale), [(t.coeff, t.array) for t in factor.terms]
+    (w*(w - 1), [(1, 'A')])
+    """
+    direct = _factor(f, i, col, arrays_2d)
+    if direct is not None:
+        return sympy.S.One, direct
+    entries = sorted((a for a in f.atoms(Indexed) if a.has(col)), key=str)
+    if not entries:
+        return None
+    slots = sympy.symbols(f"_slot0:{len(entries)}")
+    g = f.xreplace(dict(zip(entries, slots)))
+    coeffs = [g.diff(s) for s in slots]
+    if g.has(col) or any(c.has(*slots) for c in coeffs) \
+            or g.xreplace({s: 0 for s in slots}) != 0:
+        return None                         # not linear and homogeneous in the entries
+    grouped: dict[tuple, Expr] = {}        # equal entries may be distinct objects
+    for c, entry in zip(coeffs, entries):
+        single = _factor(entry, i, col, arrays_2d)
+        if single is None:
+            return None
+        t = single.terms[0]
+        key = (t.array, t.row_shift, t.col_shift)
+        grouped[key] = grouped.get(key, sympy.S.Zero) + c
+    scale = next(iter(grouped.values()))
+    terms = []
+    for (array, row_shift, col_shift), c in grouped.items():
+        ratio = sympy.cancel(c / scale)
+        if not ratio.is_Number:
+            return None
+        terms.append(Slice(ratio, array, row_shift, col_shift))
+    return scale, Factor(terms)
 
 
 def _factor(f: Expr, i: Symbol, col: Symbol, arrays_2d: set[str]) -> Factor | None:

@@ -112,3 +112,23 @@ def test_gram_helper_uses_scipy_dsyrk_and_falls_back_to_loops(blocked, monkeypat
     assert np.abs(got - expected).max() <= 1e-12 * np.abs(expected).max()
     assert np.array_equal(got, got.T)
     assert np.array_equal(helper._sy_gram(X, np.zeros(300)), np.zeros((13, 13)))
+
+
+def test_logistic_regression_hessian_is_one_symmetric_gram_product():
+    """The Hessian of sum_i log(1 + exp(-b_i a_i.x)), whatever form the simplifier leaves its
+    row weight in (a sum of terms each holding A[i, j] is factored back), is one dsyrk call."""
+    rows, n = 300, 20
+    A = sy.Parameter("A", shape=(rows, n))
+    b = sy.Parameter("b", shape=rows)
+    x = sy.Variable("x", shape=n)
+    solver = sy.Problem(minimize=sy.sum(sy.log(1 + sy.exp(-b * (A @ x))))).compile(
+        backend="numba")
+    assert solver.source.count("= _sy_gram(A[0:300, 0:20], _gw0)") == 1
+    rng = np.random.default_rng(9)
+    params = {"A": rng.standard_normal((rows, n)), "b": np.sign(rng.standard_normal(rows))}
+    k = solver.kernels(params)
+    xv = 0.3 * rng.standard_normal(n)
+    s = sigmoid(params["b"] * (params["A"] @ xv))
+    expected = params["A"].T @ ((s * (1 - s))[:, None] * params["A"])
+    H = dense(k.hessian(xv, 1.0, np.zeros(0)), k.hessian_pattern)
+    assert np.abs(H - expected).max() <= 1e-12 * np.abs(expected).max()
