@@ -51,7 +51,8 @@ from codegen.emit_loops import emit_loops                # noqa: E402
 from codegen.ir import Kernel, Loop, Store               # noqa: E402
 from codegen.lower import Lowerer, Output                # noqa: E402
 from symbolic.simplify import simplify_exprs, worker    # noqa: E402
-from symbolic.simplify.cost import DIV, _local_cost, dag_cost, is_constant, priced_nodes  # noqa: E402,E501
+from symbolic.simplify.cost import DIV, dag_cost, priced_nodes  # noqa: E402
+from symbolic.simplify.cost import tree_cost as cost_of_tree  # noqa: E402
 
 POINTS = 10**5
 CACHE_POINTS = 2000
@@ -169,18 +170,7 @@ CASES = {
 def tree_cost(exprs) -> int:
     """Cycles with no sharing at all: every use of a subexpression is paid again."""
     memo: dict = {}
-    constant: dict = {}
-
-    def cost(e):
-        if e not in memo:
-            if is_constant(e, constant):
-                memo[e] = 0
-            else:
-                own, kids = _local_cost(e)
-                memo[e] = own + sum(cost(k) for k in kids)
-        return memo[e]
-
-    return sum(cost(sp.sympify(e)) for e in exprs)
+    return sum(cost_of_tree(sp.sympify(e), memo) for e in exprs)
 
 
 def sympy_simplified(exprs) -> tuple[list, float, int]:

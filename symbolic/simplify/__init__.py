@@ -26,13 +26,13 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import sympy
 from sympy import Expr, Symbol
 
 from . import memo, worker
-from .alternatives import cheapest_form
+from .alternatives import cheapest_form, prepare
 from .canonical import canonicalize
 from .cost import MUL, dag_cost, loop_cost
 from .reciprocals import share_reciprocals
@@ -156,8 +156,10 @@ def simplify_exprs(exprs: Sequence[Expr], *, fp_strict: bool = False,
     cache = Path(cache_dir) if cache_dir is not None else None
     exprs = [sympy.sympify(e) for e in exprs]
     limits = Budget(**{**asdict(CODEGEN_BUDGET), **budget})
-    out, _ = _simplify(exprs, fp_strict, limits, cache=cache, min_ops=MIN_EGRAPH_OPS)
-    if fp_strict or _complex_valued_any(exprs):
+    relaxed = not fp_strict and not _complex_valued_any(exprs)
+    out, _ = _simplify(exprs, fp_strict, limits, cache=cache, min_ops=MIN_EGRAPH_OPS,
+                       meanwhile=(lambda canon: prepare(canon, varying)) if relaxed else None)
+    if not relaxed:
         return out
     return cheapest_form(out, [canonicalize(e) for e in exprs], varying)[0]
 
@@ -185,7 +187,10 @@ def _unwrap(items: list) -> tuple[list[Expr], list]:
 
 
 def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path | None = None,
-              min_ops: int = 0) -> tuple[list[Expr], SimplifyReport]:
+              min_ops: int = 0, meanwhile: Callable[[list[Expr]], Any] | None = None
+              ) -> tuple[list[Expr], SimplifyReport]:
+    """Canonical rules, then the e-graph; ``meanwhile(canonical)`` runs in this process while
+    the e-graph's worker runs (work that does not need its answer)."""
     start = time.perf_counter()
     best, best_cost = exprs, dag_cost(exprs)
     report = SimplifyReport(cost_before=best_cost, cost_after=best_cost, time=0.0,
@@ -198,7 +203,8 @@ def _simplify(exprs: list[Expr], fp_strict: bool, budget: Budget, *, cache: Path
     if report.stage_costs["canonical"] <= best_cost:
         best, best_cost = canon, report.stage_costs["canonical"]
     if best_cost > 0:
-        candidate = _egraph_stage(best, fp_strict, budget, report, cache, min_ops)
+        candidate = _egraph_stage(best, fp_strict, budget, report, cache, min_ops,
+                                  lambda: meanwhile(canon) if meanwhile is not None else None)
         if candidate is not None:
             report.stage_costs["egraph"] = dag_cost(candidate)
             if report.stage_costs["egraph"] < best_cost:
@@ -227,22 +233,32 @@ def _complex_valued_any(exprs: Sequence[Expr]) -> bool:
 
 
 def _egraph_stage(exprs: list[Expr], fp_strict: bool, budget: Budget, report: SimplifyReport,
-                  cache: Path | None = None, min_ops: int = 0) -> list[Expr] | None:
+                  cache: Path | None = None, min_ops: int = 0,
+                  meanwhile: Callable[[], Any] | None = None) -> list[Expr] | None:
     """The e-graph's extraction for ``exprs``, or None (skipped, time ran out, or the worker
-    failed). With ``cache``, answers (timeouts too) are looked up and stored there."""
+    failed). With ``cache``, answers (timeouts too) are looked up and stored there.
+    ``meanwhile()`` runs while the worker rewrites (or right away when it is not needed)."""
+    meanwhile = meanwhile or (lambda: None)
     encoder = Encoder()
     encoder.add_roots(exprs)
     if sum(node[0] not in ("Num", "Leaf") for node in encoder.graph.nodes) < min_ops:
+        meanwhile()
         return None
     options = {"fp_strict": fp_strict, **asdict(budget)}
     name = memo.key(encoder.graph, encoder.call_costs, options) if cache is not None else ""
     answer = memo.load(cache, name) if cache is not None else memo.MISSING
     try:
         if answer is memo.MISSING:
-            answer = worker.call(_SIMPLIFY_GRAPH, encoder.graph, encoder.call_costs,
-                                 timeout=budget.time_limit, **options)
+            pending = worker.submit(_SIMPLIFY_GRAPH, encoder.graph, encoder.call_costs,
+                                    timeout=budget.time_limit, **options)
+            try:
+                meanwhile()
+            finally:
+                answer = pending.result()
             if cache is not None:
                 memo.store(cache, name, None if answer is worker.TIMED_OUT else answer)
+        else:
+            meanwhile()
     except worker.WorkerError as exc:
         report.stopped_by, report.error = "error", str(exc)
         warnings.warn(f"e-graph simplification failed, using the canonical form: {exc}",

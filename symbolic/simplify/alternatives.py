@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 import sympy
 from sympy import Expr, Symbol
 
-from .cost import loop_cost
+from .cost import in_loop, loop_cost
 from .factoring import greedy_factor
 from .reciprocals import share_reciprocals
 
@@ -57,10 +57,7 @@ def emitted_loop_cost(exprs: Sequence[Expr], varying: Iterable[Symbol] = ()) -> 
     counter = itertools.count()
     names = (Symbol(f"_c{k}") for k in counter)
     temps, reduced = sympy.cse(list(exprs), symbols=names, order="none")
-    moving = set(varying)           # and the temporaries computed from them
-    for s, e in temps:
-        if e.free_symbols & moving:
-            moving.add(s)
+    moving = in_loop(temps, varying)
 
     def varies(e: Expr) -> bool:
         return bool(e.free_symbols & moving)
@@ -111,19 +108,57 @@ def _cheapest_form(exprs: tuple, original: tuple, varying: frozenset
     def price(candidate) -> None:
         candidate = tuple(candidate)
         if candidate not in priced:
-            priced[candidate] = emitted_loop_cost(candidate, varying)
+            priced[candidate] = _priced(candidate, varying)
 
     price(exprs)
-    ops = sum(sympy.count_ops(e) for e in original)
+    ops = _operations(original)
     if ops <= MAX_OPS:
         price(original)
         if ops <= MAX_OPS_BOTH:
             pulled = [factored(e) for e in exprs]
             for start in (exprs, original, pulled):
-                price([greedy_factor(e) for e in start])
+                price(_greedy(start))
             price(pulled)
         else:                   # the cheaper start only
             start = min((exprs, original), key=lambda c: priced[tuple(c)])
-            price([greedy_factor(e) for e in start])
+            price(_greedy(start))
     best = min(priced, key=priced.get)      # the first of the cheapest: the answer on ties
     return best, priced[best]
+
+
+def prepare(original: Sequence[Expr], varying: Iterable[Symbol] = ()) -> None:
+    """Price ahead what `cheapest_form` will ask about ``original`` (its emitted cost and its
+    greedy factoring's): code generation calls this while the e-graph's worker runs, on
+    another core, so that only the forms of the e-graph's answer are left for afterwards.
+
+    >>> import sympy
+    >>> a, b, c = sympy.symbols("a b c", real=True)
+    >>> prepare([a*b + a*c])
+    >>> _priced.cache_info().currsize > 0
+    True
+    """
+    original = tuple(original)
+    if _operations(original) <= MAX_OPS:
+        varying = frozenset(varying)
+        _priced(original, varying)
+        _priced(_greedy(original), varying)
+
+
+@lru_cache(maxsize=1024)
+def _priced(candidate: tuple, varying: frozenset) -> tuple[int, int]:
+    """`emitted_loop_cost`, remembered."""
+    return emitted_loop_cost(candidate, varying)
+
+
+@lru_cache(maxsize=1024)
+def _operations(exprs: tuple) -> int:
+    return sum(sympy.count_ops(e) for e in exprs)
+
+
+def _greedy(exprs: Sequence[Expr]) -> tuple:
+    return tuple(_greedy_one(e) for e in exprs)
+
+
+@lru_cache(maxsize=4096)
+def _greedy_one(e: Expr) -> Expr:
+    return greedy_factor(e)

@@ -114,10 +114,7 @@ def loop_cost(temps: Sequence[tuple[sympy.Symbol, Expr]], values: Sequence[Expr]
     >>> loop_cost([(r, 1 / p)], [a[i] * r, a[i]**2 * r**2], [i])
     (9, 36)
     """
-    moving = set(varying)
-    for s, e in temps:
-        if e.free_symbols & moving:
-            moving.add(s)
+    moving = in_loop(temps, varying)
     memo: dict = {}
 
     def varies(e: sympy.Basic) -> bool:
@@ -131,6 +128,21 @@ def loop_cost(temps: Sequence[tuple[sympy.Symbol, Expr]], values: Sequence[Expr]
         if varies(e):
             inner += own
     return inner, total
+
+
+def in_loop(temps: Sequence[tuple[sympy.Symbol, Expr]], varying: Iterable[sympy.Basic]) -> set:
+    """``varying`` and the temporaries of ``temps`` computed from them (in order).
+
+    >>> import sympy
+    >>> i, p, t, u = sympy.symbols("i p t u")
+    >>> sorted(in_loop([(t, 2 * p), (u, t * i)], [i]), key=str)
+    [i, u]
+    """
+    moving = set(varying)
+    for s, e in temps:
+        if e.free_symbols & moving:
+            moving.add(s)
+    return moving
 
 
 def priced_nodes(exprs: Expr | Iterable[Expr]) -> Iterator[tuple[Expr, int]]:
@@ -156,6 +168,31 @@ def priced_nodes(exprs: Expr | Iterable[Expr]) -> Iterator[tuple[Expr, int]]:
         own, children = _local_cost(e)
         yield e, own
         todo.extend(children)
+
+
+def tree_cost(e: Expr, memo: dict | None = None) -> int:
+    """Cycles of ``e`` with no sharing: each use of a subexpression is paid again. Linear in
+    the DAG's size (``memo`` maps subexpressions to their cost; pass one dict to share it
+    across calls); an upper bound of `dag_cost`, and a cheap local one for comparing rewrites.
+
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> tree_cost(sympy.sin(x) * y + sympy.sin(x)), dag_cost(sympy.sin(x) * y + sympy.sin(x))
+    (264, 134)
+    """
+    memo = {} if memo is None else memo
+    constant: dict = {}
+
+    def cost(node: sympy.Basic) -> int:
+        if node not in memo:
+            if is_constant(node, constant):
+                memo[node] = 0
+            else:
+                own, children = _local_cost(node)
+                memo[node] = own + sum(cost(c) for c in children)
+        return memo[node]
+
+    return cost(sympy.sympify(e))
 
 
 def is_constant(e: sympy.Basic, memo: dict) -> bool:

@@ -12,17 +12,19 @@ reals only, one of the candidates of `alternatives` (priced after CSE, kept only
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import sympy
-from sympy import Add, Expr, Indexed, Integer, Mul, Pow
+from sympy import Add, Expr, Indexed, Integer, Mul, Pow, Rational
 
-from .cost import DIV, MUL, dag_cost
+from .cost import DIV, MUL, tree_cost
 
 
 def greedy_factor(e: Expr) -> Expr:
     """``e`` with every sum (inner ones first) factored greedily where that costs no more
-    (`dag_cost`); the same value over the reals.
+    (`tree_cost`: a rewrite is local, and what CSE shares is judged by `alternatives`); the
+    same value over the reals.
 
     >>> import sympy
     >>> a, b, c, d, e, f = sympy.symbols("a b c d e f", real=True)
@@ -32,6 +34,7 @@ def greedy_factor(e: Expr) -> Expr:
     c + (a/d + b)/d
     """
     memo: dict[Expr, Expr] = {}
+    costs: dict = {}
 
     def visit(node: Expr) -> Expr:
         if node.is_Atom or isinstance(node, Indexed):
@@ -42,7 +45,7 @@ def greedy_factor(e: Expr) -> Expr:
             if isinstance(out, Add):
                 split = _split(list(out.args))
                 # SymPy distributes numbers over sums again (x*(2*(y - z) + 1)): never dearer
-                out = split if dag_cost(split) <= dag_cost(out) else out
+                out = split if tree_cost(split, costs) <= tree_cost(out, costs) else out
             memo[node] = out
         return memo[node]
 
@@ -96,9 +99,8 @@ def _content(terms: list[Expr]) -> Expr:
     coeffs = [t.as_coeff_Mul()[0] for t in terms]
     if not all(c.is_Rational for c in coeffs):
         return Integer(1)
-    g = abs(coeffs[0])
-    for c in coeffs[1:]:
-        g = sympy.gcd(g, abs(c))
+    # the gcd of rationals: of the numerators over the lcm of the denominators
+    g = Rational(math.gcd(*(int(c.p) for c in coeffs)), math.lcm(*(int(c.q) for c in coeffs)))
     if g == 1 or sum(1 for c in coeffs if abs(c) == g) < 2:
         return Integer(1)
     return g

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -48,13 +49,30 @@ class _Worker:
         self._send: Connection | None = None
         self._recv: Connection | None = None
 
-    def call(self, target: str, args: tuple, kwargs: dict, timeout: float) -> Any:
-        with self._lock:
+    def submit(self, target: str, args: tuple, kwargs: dict, timeout: float) -> "Pending":
+        """Send a call; the worker is this caller's until the answer is collected."""
+        self._lock.acquire()
+        try:
             self._ensure_started()
-            assert self._send is not None and self._recv is not None
+            assert self._send is not None
+            deadline = time.monotonic() + max(timeout, 0.0)
+            self._send.send((target, args, kwargs))
+        except (EOFError, OSError):
+            self.stop()
+            self._lock.release()
+            raise WorkerError(f"the simplifier's worker process died running {target}")
+        except BaseException:
+            self.stop()
+            self._lock.release()
+            raise
+        return Pending(self, target, deadline)
+
+    def collect(self, target: str, deadline: float) -> Any:
+        """The answer of the call in flight (see `submit`), or `TIMED_OUT` past ``deadline``."""
+        try:
+            assert self._recv is not None
             try:
-                self._send.send((target, args, kwargs))
-                if not self._recv.poll(max(timeout, 0.0)):
+                if not self._recv.poll(max(deadline - time.monotonic(), 0.0)):
                     self.stop()
                     return TIMED_OUT
                 ok, value = self._recv.recv()
@@ -67,6 +85,8 @@ class _Worker:
             if not ok:
                 raise WorkerError(value)
             return value
+        finally:
+            self._lock.release()
 
     def _ensure_started(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -100,6 +120,19 @@ _WORKER = _Worker()
 atexit.register(_WORKER.stop)
 
 
+class Pending:
+    """A call running in the worker: `result` waits for its answer (once, and it must be
+    called: the worker serves no other call until then)."""
+
+    def __init__(self, worker: _Worker, target: str, deadline: float) -> None:
+        self._worker, self._target, self._deadline = worker, target, deadline
+
+    def result(self) -> Any:
+        """The function's value, or `TIMED_OUT` when the call's timeout (counted from its
+        start) has passed; raises `WorkerError` as `call` does."""
+        return self._worker.collect(self._target, self._deadline)
+
+
 def call(target: str, *args: Any, timeout: float, **kwargs: Any) -> Any:
     """``function(*args, **kwargs)`` in the worker process, where ``target`` is
     ``"module:function"``; or `TIMED_OUT` after ``timeout`` seconds.
@@ -108,7 +141,18 @@ def call(target: str, *args: Any, timeout: float, **kwargs: Any) -> Any:
     process. Arguments and result must pickle. An exception in the function is raised here as
     `WorkerError` with its message.
     """
-    return _WORKER.call(target, args, kwargs, timeout)
+    return submit(target, *args, timeout=timeout, **kwargs).result()
+
+
+def submit(target: str, *args: Any, timeout: float, **kwargs: Any) -> Pending:
+    """`call` without waiting: the caller can work while the worker runs (on another core)
+    and then takes the answer with ``.result()``.
+
+    >>> pending = submit("math:factorial", 5, timeout=60.0)
+    >>> pending.result()
+    120
+    """
+    return _WORKER.submit(target, args, kwargs, timeout)
 
 
 def serve() -> None:
