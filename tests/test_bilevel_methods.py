@@ -137,6 +137,16 @@ def test_lv_hba_constraint_with_a_bound_moves_along_it(x0):
     assert abs(res.x - 0.5) < 1e-2 and res.x + res.y >= 1 - 1e-12
 
 
+def test_lv_hba_optimum_with_zero_upper_objective():
+    """F* = 0 at x = y = 1: tol |F| is measured against a floor, so "optimal" is reachable."""
+    x, y = sy.Variable("x", lower=-2, upper=2), sy.Variable("y")
+    bl = sy.Bilevel(upper=sy.Problem(minimize=(x - 1) ** 2 + (y - 1) ** 2, over=x),
+                    lower=sy.Problem(minimize=(y - x) ** 2, over=y))
+    res = bl.compile(backend="numpy").solve(x0=-1.0, y0=0.0, method="lv-hba")
+    assert res.status == "optimal", res.message
+    assert res.upper_objective < 1e-8 and abs(res.x - 1) < 1e-3 and abs(res.y - 1) < 1e-3
+
+
 def test_lv_hba_lower_level_infeasible_for_some_x_is_named():
     """y + x >= 1 and y <= -1 leave a feasible y only at x = 2: LV-HBA's x-steps say so."""
     res = _shifted_kink(y_upper=-1).compile(backend="numpy").solve(x0=1.0, y0=-1.0,

@@ -33,9 +33,10 @@ Two schedules share these directions:
      Lu, Nocedal, Zhu 1995) over the bounds of x, one L-BFGS-B run per stage.
   4. "optimal" needs x stationary for the stage (projected c d_x <= gtol |grad F|, and the
      L-BFGS-B model predicting a further decrease <= tol |F|) and the penalty's estimated bias
-     2 c (f - v_gamma) <= tol |F|: for a quadratic penalty F* - F(x_c, y_c) ~ 2 c (f - v), so the
-     bias is measured rather than assumed O(1/c). Else c grows by the factor that estimate asks
-     for (at least c_growth); the run ends at max_iter L-BFGS-B iterations otherwise.
+     2 c (f - v_gamma) <= tol |F| (|F| counted as at least F_FLOOR times its first value, for
+     F* = 0): for a quadratic penalty F* - F(x_c, y_c) ~ 2 c (f - v), so the bias is measured
+     rather than assumed O(1/c). Else c grows by the factor that estimate asks for (at least
+     c_growth, at most C_MAX in all); the run ends at max_iter L-BFGS-B iterations otherwise.
   The lower level must then be feasible for every x within its bounds (status "infeasible"
   says where it is not).
 """
@@ -98,6 +99,8 @@ class LVHBAOptions:
 MAX_PROJECTED_ROWS = 500
 AUTHORS_RECORD_EVERY = 100          # the authors' schedule records every 100th iteration
 LIPSCHITZ_DECAY = 0.5               # the secant estimate may fall by this factor per x
+F_FLOOR = 1e-3                      # |F| below this fraction of the first F counts as that much
+C_MAX = 1e12                        # the largest penalty the adaptive schedule tries
 
 
 def feasible_set(k: BilevelKernels, lo: np.ndarray, hi: np.ndarray, w0: np.ndarray) -> AffineSet:
@@ -300,14 +303,16 @@ class _AdaptiveLVHBA:
         try:
             self.accuracy = 0.0
             self.evaluate(self.x)
+            F_floor = max(F_FLOOR * abs(self.F), 1e-300)   # |F| near 0 counts from here
             while True:
                 gx, F = self.state["gx"], self.F
                 scale = max(scale, _max(self.state["gFx"]), _max(self.state["gFy"]))
                 self.accuracy = self.floor * scale
                 pg, bias = self._pg(gx), 2.0 * self.c * max(self.P, 0.0)
                 decrease = self._predicted_decrease(gx, hess_inv)
-                stationary = pg <= o.gtol * scale and decrease <= o.tol * max(abs(F), 1e-300)
-                if stationary and bias <= o.tol * max(abs(F), 1e-300):
+                allowed = o.tol * max(abs(F), F_floor)
+                stationary = pg <= o.gtol * scale and decrease <= allowed
+                if stationary and bias <= allowed:
                     status, message = "optimal", (
                         f"LV-HBA stationary for the penalty c = {self.c:.3g} (projected "
                         f"x-direction {pg:.1e} <= gtol |grad F|) with estimated bias 2 c (f - "
@@ -315,9 +320,13 @@ class _AdaptiveLVHBA:
                     break
                 if it >= o.max_iter:
                     break
+                if stationary and self.c >= C_MAX:
+                    status, message = "numerical_error", (
+                        f"LV-HBA's estimated bias 2 c (f - v_gamma) = {bias:.1e} stayed above "
+                        f"tol |F| = {allowed:.1e} up to the penalty c = {self.c:.3g}: raise tol")
+                    break
                 if stationary:
-                    self.c *= min(max(2.0 * bias / (o.tol * max(abs(F), 1e-300)), o.c_growth),
-                                  o.c_growth ** 3)
+                    self.c *= min(max(2.0 * bias / allowed, o.c_growth), o.c_growth ** 3)
                     self.evaluate(self.x)
                     continue
                 res = minimize(self.evaluate, self.x, jac=True, method="L-BFGS-B",
