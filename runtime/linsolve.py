@@ -28,31 +28,37 @@ except ImportError:         # optional: without it large systems use SuperLU
 _REFINE_STEPS = 3
 _REFINE_STEPS_REGULARIZED = 10   # SparseLDL: refinement also removes its static regularization
 _RESIDUAL_TOL = 1e-10
+_RESIDUAL_TOL_LDL = 1e-14        # SparseLDL: refined to rounding level (no pivoting, eps shift)
 _FAIL_TOL = 1e-5
 
 
 def _refined_solve(matrix: sp.spmatrix, norm: float, raw, b: np.ndarray,
-                   steps: int = _REFINE_STEPS, contracting: bool = False) -> np.ndarray | None:
-    """raw(b) improved by iterative refinement; None when it stays inaccurate or non-finite.
+                   steps: int = _REFINE_STEPS, contracting: bool = False,
+                   tol: float = _RESIDUAL_TOL) -> np.ndarray | None:
+    """raw(b) improved by iterative refinement until the residual is below tol (relative);
+    None when it stays inaccurate or non-finite.
 
-    With `contracting`, also None when a correction is not at most half the one before (the
-    solution itself counting as the first): raw solves a perturbed matrix, and refinement
-    that does not contract means `matrix` is singular along the perturbation."""
+    With `contracting` (raw solves a perturbed matrix), refinement goes on while each
+    correction is at most half the one before, and stops where it is not (rounding level);
+    None when already the first correction is not at most half the solution: then `matrix` is
+    singular along the perturbation."""
     try:
         with np.errstate(all="ignore"):
             x = raw(b)
             last = np.max(np.abs(x), initial=0.0)
             scale = norm * last + np.max(np.abs(b), initial=0.0)
-            for _ in range(steps):
+            for k in range(steps):
                 if not np.all(np.isfinite(x)):
                     return None
                 res = b - matrix @ x
-                if np.max(np.abs(res), initial=0.0) <= _RESIDUAL_TOL * scale:
+                if np.max(np.abs(res), initial=0.0) <= tol * scale:
                     return x
                 step = raw(res)
                 size = np.max(np.abs(step), initial=0.0)
                 if contracting and size > 0.5 * last:
-                    return None
+                    if k == 0:
+                        return None
+                    break
                 x, last = x + step, size
             res = b - matrix @ x
     except (np.linalg.LinAlgError, RuntimeError):
@@ -294,7 +300,7 @@ class SparseLDL:
     def solve(self, b: np.ndarray) -> np.ndarray | None:
         """K^{-1} b, or None when it cannot be computed accurately."""
         x = _refined_solve(self.matrix, self._norm, self._raw, b, _REFINE_STEPS_REGULARIZED,
-                           contracting=True)
+                           contracting=True, tol=_RESIDUAL_TOL_LDL)
         if x is None:
             if self._fallback is None:
                 try:
