@@ -290,7 +290,7 @@ def test_problem_derivatives_are_consistent(name):
     _fd_check(k, np.asarray(x0) + 0.1)
 
 
-@pytest.mark.parametrize("linear_solver", ["ldl", "splu"])
+@pytest.mark.parametrize("linear_solver", ["ldl", "qdldl", "splu"])
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
 def test_reaches_known_optimum(name, linear_solver):
     spec, x0, f_star, x_star = PROBLEMS[name]()

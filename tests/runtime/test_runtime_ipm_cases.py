@@ -69,7 +69,7 @@ def test_upper_bound_multiplier():
     assert np.all(r.bound_multipliers_lower < 1e-8)
 
 
-@pytest.mark.parametrize("linear_solver", ["ldl", "splu"])
+@pytest.mark.parametrize("linear_solver", ["ldl", "qdldl", "splu"])
 def test_infeasible_square_below_minus_one(linear_solver):
     k = build_kernels(lambda x: x[0] ** 2, lambda x: 2 * x, 1, m=1, c=lambda x: x ** 2,
                       jac=lambda x: np.array([[2 * x[0]]]),
@@ -82,7 +82,7 @@ def test_infeasible_square_below_minus_one(linear_solver):
     assert r.constraint_violation == pytest.approx(1.0, rel=1e-4)
 
 
-@pytest.mark.parametrize("linear_solver", ["ldl", "splu"])
+@pytest.mark.parametrize("linear_solver", ["ldl", "qdldl", "splu"])
 def test_infeasible_contradicting_linear_constraints(linear_solver):
     A = np.array([[1.0, 1.0], [1.0, 1.0]])
     k = build_kernels(lambda x: x @ x, lambda x: 2 * x, 2, m=2, c=lambda x: A @ x,
@@ -102,7 +102,7 @@ def test_unbounded_below_with_bound():
     assert r.objective < -1e19 and r.iterations < 100
 
 
-@pytest.mark.parametrize("linear_solver", ["ldl", "splu"])
+@pytest.mark.parametrize("linear_solver", ["ldl", "qdldl", "splu"])
 def test_unbounded_along_equality(linear_solver):
     B = np.array([[1.0, -1.0]])
     k = build_kernels(lambda x: -x[0] - x[1], lambda x: np.array([-1.0, -1.0]), 2, m=1,
@@ -168,7 +168,7 @@ def test_max_iter_keeps_the_last_iterate():
     assert np.isfinite(r.dual_infeasibility) and r.constraint_violation > 0
 
 
-@pytest.mark.parametrize("linear_solver", ["ldl", "splu"])
+@pytest.mark.parametrize("linear_solver", ["ldl", "qdldl", "splu"])
 def test_redundant_equalities(linear_solver):
     # a rank-deficient Jacobian: the KKT matrix is singular without delta_c
     A = np.array([[1.0, 1.0], [2.0, 2.0]])
