@@ -35,11 +35,19 @@ linear algebra, per iteration; "x exact" divides it by one exact KKT solve, N(2n
 Wall and CPU time (time.process_time, less sensitive to other load on the machine): medians of
 --repeats solves after a first solve (which gives the counts) where one solve takes under 5 s,
 else that first solve; a one-iteration solve per method loads the Numba kernels before anything
-is timed.
+is timed. Every library runs on one thread (BLAS, OpenMP, Numba; set OPENBLAS_NUM_THREADS etc.
+to override): on the shared 2-core machine NumPy's and SciPy's two OpenBLAS thread pools spin
+against each other and other processes, which made a 2-thread Hessian 3x slower than a 1-thread
+one and every time depend on the load.
 Run:  python benchmarks/eal_sketch.py [--quick] [--sizes 100x1e4,500x1e4] [--repeats 3]
       [--ipm-up-to 2000]
 """
 from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # before NumPy loads: one thread, see the docstring
 
 import argparse
 import statistics

@@ -25,19 +25,23 @@ H and K is a dense matrix. The reduced-Hessian test is then, for n <= 300, a Cho
 factorization of H + rho G^T G - curvature_tol I (positive definite implies Z^T H Z is, by
 Debreu's lemma; a failure only means B gets the shift), and for larger n, where n^3/3 flops
 would cost as much as the exact KKT factorization the sketching replaces, a loose Lanczos
-estimate (ARPACK, some 40 products with H) of the smallest eigenvalue of P H P + sigma (I - P),
-P the projector onto null(G). Above ``dense_max_dim``, K is a LinearOperator built from HVPs and
+estimate (ARPACK, some 40 products with H; 10-20 when started from the last refresh's Ritz
+vector) of the smallest eigenvalue of P H P + sigma (I - P), P the projector onto null(G). Above ``dense_max_dim``, K is a LinearOperator built from HVPs and
 the sparse Jacobian, never formed, with the same Lanczos test on HVPs. The merit's HVP always
 uses the true H.
 
 Hessian reuse (``hessian_reuse`` r, default 0.5; 0 turns it off; dense K only): B stays the
 Hessian of the last refresh while each step cuts the KKT residual norm to at most r times the
-previous one and gains, per second, at least as many digits as a fresh Hessian is predicted
-to, counting the time to form it (`_HessianReuse`): chord / modified Newton steps, as
+previous one (or by as much as the last fresh Hessian's step) and reaching the tolerance at that
+rate is predicted to take less CPU time than
+with fresh Hessians (Newton's model), counting the time to form them and to prepare K for
+sketching (`_HessianReuse`): chord / modified Newton steps, as
 KINSOL reuses Jacobians, taken only where forming H is the expensive part (2 N n^2 flops for
 N-sample logistic regression). A failed descent test or line search with a reused B refreshes
 it first. The paper's global analysis asks of B only boundedness and a positive definite reduced
 Hessian; its local superlinear rate needs B = H, which reuse trades for cheaper iterations.
+K lives in one buffer with B in its leading block; a reused B keeps the equilibrated copy the
+sketching solver made of K (`runtime.sketch.DenseSystem`), replacing only G's rows and columns.
 Each KKT solve starts from the multiple of the previous direction that minimizes the residual
 (one product with K) when that lowers the residual below 0.9 ||b||, else from 0.
 
@@ -66,7 +70,7 @@ from .monitor import Monitor
 from .options import EALSketchOptions
 from .result import SolveResult
 from .scaling import gradient_scaling
-from .sketch import SKETCHES, sketch_solve
+from .sketch import SKETCHES, DenseSystem, sketch_solve
 
 
 def check_equality_constrained(k: NLPKernels) -> None:
@@ -123,7 +127,10 @@ class _EALSketch:
         self.dense = k.n + k.m <= opts.dense_max_dim
         self.rng = np.random.default_rng(opts.seed)
         self.eta1, self.eta2, self.delta = opts.eta1, opts.eta2, opts.delta
-        self.b_matrix: np.ndarray | None = None     # B of the last refresh (dense K)
+        self.kkt: np.ndarray | None = None          # dense K, B of the last refresh in K[:n, :n]
+        self.system: DenseSystem | None = None      # K prepared for Kaczmarz
+        self.hessian_layout = _HessianLayout(k.hessian_pattern, k.n) if self.dense else None
+        self.lanczos_start: dict[str, np.ndarray] = {}   # last Ritz vectors, to warm-start
         self.shift = 0.0
         self.z_previous: np.ndarray | None = None
         self.t_hessian = 0.0                        # seconds forming B in this iteration
@@ -158,43 +165,44 @@ class _EALSketch:
         return self.k.hvp(pt.x, 1.0, pt.lam, v)
 
     # ------------------------------------------------------------------ the KKT system
-    def dense_system(self, pt: _Point, refresh: bool) -> tuple[np.ndarray, float, float]:
-        """K = [B G^T; G 0] as a dense matrix, the shift t of B = H + t I, and the flops spent
-        on the curvature test; with ``refresh`` False, B is the one of the last refresh."""
+    def dense_system(self, pt: _Point, refresh: bool) -> tuple[DenseSystem, float, float]:
+        """K = [B G^T; G 0] prepared for Kaczmarz, the shift t of B = H + t I, and the flops
+        spent on the curvature test and the preparation; with ``refresh`` False, B is the one
+        of the last refresh and only G's rows and columns are replaced (one buffer for K)."""
         n, m, k = self.n, self.m, self.k
         G = np.zeros((m, n))
         np.add.at(G, (self.rows, self.cols), pt.jac)
-        flops = 0.0
-        if refresh or self.b_matrix is None:
-            t0 = time.perf_counter()
-            hp = k.hessian_pattern
-            H = np.bincount(hp.rows * n + hp.cols, weights=k.hessian(pt.x, 1.0, pt.lam),
-                            minlength=n * n).reshape(n, n)
-            self.shift, flops = self._dense_shift(H, G)
-            H[np.arange(n), np.arange(n)] += self.shift
-            self.b_matrix = H
-            self.t_hessian += time.perf_counter() - t0
-        K = np.zeros((n + m, n + m))
-        K[:n, :n] = self.b_matrix
-        K[:n, n:] = G.T
-        K[n:, :n] = G
-        return K, self.shift, flops
+        if self.kkt is None:
+            self.kkt = np.zeros((n + m, n + m))
+        K = self.kkt
+        K[:n, n:], K[n:, :n] = G.T, G
+        if not (refresh or self.system is None):
+            self.system.replace_border(K, m)
+            return self.system, self.shift, self.system.setup_flops
+        t0 = time.process_time()
+        H = K[:n, :n]
+        self.hessian_layout.assemble(k.hessian(pt.x, 1.0, pt.lam), H)
+        self.shift, flops = self._dense_shift(H, G)
+        H[np.arange(n), np.arange(n)] += self.shift
+        self.system = DenseSystem(K)
+        self.t_hessian += time.process_time() - t0
+        return self.system, self.shift, flops + self.system.setup_flops
 
-    def shifted_system(self, K: np.ndarray) -> tuple[np.ndarray, float, float]:
+    def shifted_system(self) -> tuple[DenseSystem, float, float]:
         """K with B = H + (xi_B + ||H||) I, for a K too ill-conditioned to sketch (the solve ran
         out of steps): the shift of an indefinite reduced Hessian. Returns K, shift, flops."""
-        n = self.n
-        H = self.b_matrix
+        n, K = self.n, self.kkt
+        H = K[:n, :n]
         if n <= _CHOLESKY_MAX_N:
             h_norm, flops = float(np.max(np.abs(la.eigvalsh(H)), initial=0.0)), 4.0 * n ** 3 / 3
         else:
             h_op = _CountingOperator(H)
-            h_norm = abs(_lanczos(h_op, "LM", self.rng))
+            h_norm = abs(self._lanczos(h_op, "LM"))
             flops = h_op.products * (2.0 * n * n + 2.0 * _NCV * n)
         self.shift = self.opts.xi_b + h_norm
         H[np.arange(n), np.arange(n)] += self.shift
-        K[np.arange(n), np.arange(n)] += self.shift
-        return K, self.shift, flops
+        self.system = DenseSystem(K)
+        return self.system, self.shift, flops + self.system.setup_flops
 
     def _dense_shift(self, H: np.ndarray, G: np.ndarray) -> tuple[float, float]:
         """The shift of B = H + shift I (0 when Z^T H Z is positive definite) and its flops."""
@@ -208,7 +216,7 @@ class _EALSketch:
         h_op = _CountingOperator(H)
         lam_min = self._reduced_curvature(h_op, sp.csr_matrix(G),
                                           float(np.max(np.abs(H).sum(axis=1))) + 1.0)
-        shift = 0.0 if lam_min >= tol else self.opts.xi_b + abs(_lanczos(h_op, "LM", self.rng))
+        shift = 0.0 if lam_min >= tol else self.opts.xi_b + abs(self._lanczos(h_op, "LM"))
         return shift, h_op.products * (2.0 * n * n + 4.0 * n * m + 2.0 * _NCV * n)
 
     def _reduced_hessian_pd(self, H: np.ndarray, G: np.ndarray) -> bool:
@@ -252,7 +260,7 @@ class _EALSketch:
             G = gmat.toarray()
             return float(np.max(np.abs(la.eigvalsh(H)), initial=0.0)), \
                 (np.inf if self._reduced_hessian_pd(H, G) else -np.inf)
-        h_norm = abs(_lanczos(h_op, "LM", self.rng))
+        h_norm = abs(self._lanczos(h_op, "LM"))
         return h_norm, self._reduced_curvature(h_op, gmat, h_norm + 1.0)
 
     def _reduced_curvature(self, h_op: spla.LinearOperator, gmat: sp.csr_matrix,
@@ -277,7 +285,17 @@ class _EALSketch:
             pv = project(v)
             return project(h_op.matvec(pv)) + sigma * (v - pv)
 
-        return _lanczos(spla.LinearOperator((n, n), matvec=reduced, dtype=float), "SA", self.rng)
+        return self._lanczos(spla.LinearOperator((n, n), matvec=reduced, dtype=float), "SA")
+
+    def _lanczos(self, op: spla.LinearOperator, which: str) -> float:
+        """`_lanczos` started from the last Ritz vector of this kind (H changes little between
+        refreshes, so it is near the new one) plus a random tenth, else at random."""
+        v0 = self.rng.standard_normal(op.shape[0])
+        previous = self.lanczos_start.get(which)
+        if previous is not None and previous.shape == v0.shape:
+            v0 = previous + 0.1 * v0 / np.linalg.norm(v0)
+        value, self.lanczos_start[which] = _lanczos(op, which, v0, _NCV_WARM if previous is not None else _NCV)
+        return value
 
     # ------------------------------------------------------------------ one iteration
     def direction(self, pt: _Point, kkt_norm: float, refresh: bool) -> tuple[np.ndarray, float,
@@ -288,17 +306,17 @@ class _EALSketch:
         before the penalties move."""
         o = self.opts
         if self.dense:
-            refresh = refresh or self.b_matrix is None
+            refresh = refresh or self.system is None
             K, shift, flops = self.dense_system(pt, refresh)
         else:
             (K, shift, flops), refresh = self.operator_system(pt), True
         b = -np.concatenate([pt.grad_l, pt.c])
         bnorm = float(np.linalg.norm(b))
         theta = min(1.0, kkt_norm ** o.theta_power)
-        k_psi = 1.0 if o.psi is None else o.psi * _frobenius(K)
+        k_psi = 1.0 if o.psi is None else o.psi * _frobenius(K.K if self.dense else K)
         hg = self.hvp(pt, pt.grad_l)
         gtc, g_gl = self.gt(pt.jac, pt.c), self.g(pt.jac, pt.grad_l)
-        z, applications, flops0 = self.warm_start(K, b)
+        z, applications, flops0 = self.warm_start(K.K if self.dense else K, b)
         steps, flops, penalty_updates = 0, flops + flops0, 0
         limit = o.max_sketch_steps
         if limit is None and self.dense and o.sketch == "kaczmarz":
@@ -310,7 +328,7 @@ class _EALSketch:
             steps, flops = steps + res.steps, flops + res.flops
             applications += res.operator_applications
             if self.dense and not res.converged and self.shift == 0.0:
-                K, shift, more = self.shifted_system(K)
+                K, shift, more = self.shifted_system()
                 z, flops = None, flops + more
                 continue
             merit_grad = np.concatenate([pt.grad_l + self.eta2 * hg + self.eta1 * gtc,
@@ -411,9 +429,9 @@ class _EALSketch:
             kkt_norm = float(np.sqrt(pt.c @ pt.c + pt.grad_l @ pt.grad_l))
             if it:
                 reuse.observe(kkt_previous, kkt_norm, info["hessian"], self.t_hessian,
-                              time.perf_counter() - t_iteration)
-            refresh = reuse.refresh(kkt_previous, kkt_norm)
-            t_iteration, self.t_hessian = time.perf_counter(), 0.0
+                              time.process_time() - t_iteration, info["alpha_pr"] == 1.0)
+            refresh = reuse.refresh(kkt_previous, kkt_norm, o.tol)
+            t_iteration, self.t_hessian = time.process_time(), 0.0
             try:
                 z, slope, info = self.direction(pt, kkt_norm, refresh)
                 trial, alpha, ls = self.line_search(pt, z, slope)
@@ -446,35 +464,63 @@ _STALL_ITERATIONS = 5
 
 class _HessianReuse:
     """Whether the next iteration forms a fresh Hessian. Reuse B while the last step cut the KKT
-    norm to at most ``max_ratio`` times the previous one and gained, per second, at least as many
-    digits (log of the reduction) as a fresh Hessian is predicted to, counting the time to form
-    it: reuse pays only where forming H costs more than the extra iterations. The prediction is
-    Newton's: the last fresh step's ratio, shrinking in proportion to the KKT norm (quadratic
-    convergence, ratio = C ||F||)."""
+    norm to at most ``max_ratio`` times the previous one, or by as much as the last fresh
+    Hessian's step did (far from a solution the line search, not B, limits the steps), and
+    reaching the tolerance that way is
+    predicted to take less time than with fresh Hessians, counting the time to form them:
+    reuse pays only where forming H costs more than the extra iterations. Reused steps are
+    predicted to keep the last step's ratio (a chord method converges linearly); fresh ones
+    follow Newton's model: the last fresh step's ratio, shrinking in proportion to the KKT norm
+    (quadratic convergence, ratio = C ||F||). Times are the process's CPU seconds (other
+    processes on the machine do not count)."""
 
     def __init__(self, max_ratio: float):
         self.max_ratio = max_ratio
         self.fresh_c: float | None = None           # C of the last fresh step
         self.fresh_ratio = 1.0
         self.hessian_seconds = self.step_seconds = 0.0
+        self.newton = False                         # the last fresh step was a full step
 
     def observe(self, kkt_before: float, kkt_after: float, fresh: bool, hessian_seconds: float,
-                seconds: float) -> None:
-        """The last step: KKT norms before and after, whether it formed H, and its timing."""
+                seconds: float, full_step: bool) -> None:
+        """The last step: KKT norms before and after, whether it formed H, its timing, and
+        whether the line search took the full step (else Newton's model does not apply yet)."""
         self.step_seconds = max(seconds - hessian_seconds, 1e-9)
         if fresh:
             self.hessian_seconds = hessian_seconds
             ratio = kkt_after / kkt_before
             self.fresh_c, self.fresh_ratio = (ratio / kkt_before, ratio) if ratio < 1.0 else \
                 (None, 1.0)
+            self.newton = full_step
 
-    def refresh(self, kkt_before: float, kkt_after: float) -> bool:
+    def refresh(self, kkt_before: float, kkt_after: float, target: float) -> bool:
+        """Whether to form H for the step from a KKT norm ``kkt_after`` (the last step came from
+        ``kkt_before``) towards ``target``: not when some number of reused steps followed by
+        fresh ones is predicted to get there sooner than fresh ones from now on."""
         ratio = kkt_after / kkt_before
-        if self.max_ratio <= 0.0 or self.fresh_c is None or not ratio <= self.max_ratio:
+        if self.max_ratio <= 0.0 or self.fresh_c is None \
+                or not ratio <= max(self.max_ratio, self.fresh_ratio):
             return True
-        predicted = min(self.fresh_ratio, self.fresh_c * kkt_after)
-        fresh_rate = -np.log(predicted) / (self.hessian_seconds + self.step_seconds)
-        return -np.log(ratio) / self.step_seconds < fresh_rate
+        now = self._fresh_seconds(kkt_after, target)
+        kkt, reused = kkt_after, 0
+        while kkt > target and reused < _MAX_PREDICTED_STEPS:
+            kkt, reused = kkt * ratio, reused + 1
+            if reused * self.step_seconds + self._fresh_seconds(kkt, target) < now:
+                return False
+        return True
+
+    def _fresh_seconds(self, kkt: float, target: float) -> float:
+        """Predicted time from ``kkt`` to ``target`` with a fresh Hessian every step: each step
+        cuts the norm by the last fresh step's ratio, and once full Newton steps are taken by
+        min(that, C kkt) (quadratic convergence)."""
+        steps = 0
+        while kkt > target and steps < _MAX_PREDICTED_STEPS:
+            kkt *= min(self.fresh_ratio, self.fresh_c * kkt) if self.newton else self.fresh_ratio
+            steps += 1
+        return steps * (self.hessian_seconds + self.step_seconds)
+
+
+_MAX_PREDICTED_STEPS = 200
 
 
 def _frobenius(K) -> float:
@@ -488,6 +534,7 @@ def _frobenius(K) -> float:
 _CHOLESKY_MAX_N = 300       # above: the dense curvature test is Lanczos, not n^3/3 Cholesky
 _SKETCH_SWEEPS = 200        # dense Kaczmarz rows per solve: this many times n + m (at least
 _SKETCH_MIN_ROWS = 20_000   # this many); then B is shifted, K being too ill-conditioned
+_NCV_WARM = 8
 _NCV = 20                   # ARPACK's Lanczos basis size (its default for one eigenvalue)
 
 
@@ -503,18 +550,39 @@ class _CountingOperator(spla.LinearOperator):
         return self.matrix @ np.ravel(v)
 
 
-def _lanczos(op: spla.LinearOperator, which: str, rng: np.random.Generator) -> float:
-    """One extreme eigenvalue by ARPACK, loosely converged (relative 1e-2, enough to decide a
-    sign or a shift); its best estimate if it stalls. The start vector comes from ``rng``."""
+def _lanczos(op: spla.LinearOperator, which: str, v0: np.ndarray, ncv: int = 20) -> tuple[float, np.ndarray]:
+    """One extreme eigenvalue and its vector by ARPACK from ``v0``, loosely converged (relative
+    1e-2, enough to decide a sign or a shift); its best estimate if it stalls."""
     try:
-        return float(spla.eigsh(op, k=1, which=which, tol=1e-2, maxiter=300,
-                                ncv=min(_NCV, op.shape[0]),
-                                v0=rng.standard_normal(op.shape[0]),
-                                return_eigenvectors=False)[0])
+        values, vectors = spla.eigsh(op, k=1, which=which, tol=1e-2, maxiter=300,
+                                     ncv=min(ncv, op.shape[0]), v0=v0)
     except spla.ArpackNoConvergence as exc:
-        if exc.eigenvalues.size:
-            return float(exc.eigenvalues[0])
-        return -np.inf if which == "SA" else 0.0
+        if not exc.eigenvalues.size:
+            return (-np.inf if which == "SA" else 0.0), v0
+        values, vectors = exc.eigenvalues, exc.eigenvectors
+    return float(values[0]), vectors[:, 0]
+
+
+class _HessianLayout:
+    """Where the Hessian kernel's values go in the dense n x n matrix: a prefix stored row by
+    row (the whole matrix, as kernels of dense Hessians store it) is copied in one reshape,
+    the other entries are added by position."""
+
+    def __init__(self, pattern, n: int):
+        flat = pattern.rows * n + pattern.cols
+        dense = flat.size >= n * n and np.array_equal(flat[:n * n], np.arange(n * n))
+        self.prefix = n * n if dense else 0
+        self.rows, self.cols = pattern.rows[self.prefix:], pattern.cols[self.prefix:]
+        self.n = n
+
+    def assemble(self, values: np.ndarray, out: np.ndarray) -> None:
+        """out (n x n, possibly a view) = the Hessian with these kernel values."""
+        n = self.n
+        if self.prefix:
+            out[...] = values[:self.prefix].reshape(n, n)
+        else:
+            out[...] = 0.0
+        np.add.at(out, (self.rows, self.cols), values[self.prefix:])
 
 
 def solve_eal_sketch(kernels: NLPKernels, x0: np.ndarray, opts: EALSketchOptions,

@@ -252,6 +252,40 @@ def test_sketching_solves_a_random_consistent_system(sketch, as_operator):
     np.testing.assert_allclose(res.residual, K @ res.z - b, atol=1e-12)
 
 
+def test_dense_kaczmarz_computes_few_full_residuals():
+    """The full residual (a pass over K, as costly as a sweep of N rows) is computed only when
+    the running estimate from the row residuals says it may meet the tolerance: a solve taking
+    dozens of sweeps computes a handful, and the solution is still exact."""
+    rng = np.random.default_rng(5)
+    K = _kkt_system(rng, n=60, m=4)
+    z_star = rng.standard_normal(K.shape[0])
+    b = K @ z_star
+    res = sketch_solve(K, b, 1e-10 * np.linalg.norm(b), rng=rng, max_steps=10**7)
+    sweeps = res.steps / K.shape[0]
+    assert res.converged and sweeps > 30
+    assert res.operator_applications <= 8      # the start, a few checks and the final residual
+    np.testing.assert_allclose(res.z, z_star, atol=1e-7)
+
+
+def test_hessian_reuse_decides_by_predicted_time_to_the_tolerance():
+    """Far from a solution (the last fresh step was cut by the line search, ratio 0.9) reused
+    steps go on where a Hessian costs ten steps and they gain as much (ratio 0.88); one that
+    gains less (0.95) is followed by a fresh Hessian; in Newton's regime a reused step that converges only
+    linearly loses to a fresh Hessian unless forming it costs many such steps."""
+    from runtime.eal_sketch import _HessianReuse
+
+    def policy(hessian_s, full_step, fresh=(10.0, 9.0)):
+        p = _HessianReuse(0.5)
+        p.observe(*fresh, True, hessian_s, hessian_s + 0.1, full_step)
+        return p
+
+    assert not policy(1.0, False).refresh(9.0, 7.92, 1e-6)
+    assert policy(1.0, False).refresh(9.0, 8.55, 1e-6)
+    newton = (1e-2, 1e-4)           # the last fresh step: quadratic, ratio = 1 * kkt
+    assert policy(0.05, True, newton).refresh(1e-4, 5e-5, 1e-12)   # reuse halves: refresh
+    assert not policy(50.0, True, newton).refresh(1e-4, 5e-5, 1e-12)
+
+
 def test_sketching_reports_an_inconsistent_system():
     K = np.array([[1.0, 1.0], [1.0, 1.0]])
     res = sketch_solve(K, np.array([1.0, 2.0]), 1e-8, max_steps=500,
