@@ -202,7 +202,8 @@ def test_lower_level_unbounded_for_some_x():
     assert res.method == "value-penalty" and "not known to be convex" in res.reason
     assert res.status == "lower_unbounded"
     assert "unbounded below in y at x = [-0.5]" in res.message
-    res = solver.solve(x0=-0.5, y0=0.0, method="lv-hba")    # its inner steps diverge: diagnosed
+    with pytest.warns(RuntimeWarning, match="not known to be convex"):
+        res = solver.solve(x0=-0.5, y0=0.0, method="lv-hba")   # inner steps diverge: diagnosed
     assert res.status == "lower_unbounded"
     assert "LV-HBA's lower-level iterate diverged" in res.message and "x = [-0.5]" in res.message
 
@@ -224,6 +225,13 @@ def test_nonconvex_lower_level_auto_uses_first_order_and_kkt_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")                 # a convex lower level: no warning
         _bounded_kink().compile(backend="numpy").solve(x0=1.0, y0=1.0, method="kkt")
+
+
+def test_lv_hba_warns_on_a_lower_level_not_known_to_be_convex():
+    """On the double well LV-HBA's y may follow y = -sqrt(x) (F = 4.16, not the optimistic 1)."""
+    solver = _double_well().compile(backend="numpy")
+    with pytest.warns(RuntimeWarning, match="'lv-hba'.*not known to be convex.*worse branch"):
+        solver.solve(x0=1.5, y0=1.0, method="lv-hba", max_iter=1)
 
 
 def test_unknown_option_is_named(toy):

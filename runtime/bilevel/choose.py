@@ -55,6 +55,11 @@ def choose(method: str, k: BilevelKernels) -> tuple[str, str]:
             warnings.warn(f"method='kkt' on a lower level that is not known to be convex ({why}): "
                           f"KKT points of the lower level may not be its minimizers, so the "
                           f"result may not solve the bilevel problem", RuntimeWarning, stacklevel=4)
+        if method == "lv-hba" and convex is not True:
+            warnings.warn(f"method='lv-hba' on a lower level that is not known to be convex "
+                          f"({why}): its y follows one lower-level minimizer by local steps and "
+                          f"may settle on a worse branch than the best one; method='auto' "
+                          f"searches other lower-level minimizers", RuntimeWarning, stacklevel=4)
         return method, "chosen by the caller"
     if convex is True:
         return "kkt", (f"the lower level is convex in y ({why}), so its KKT conditions "
