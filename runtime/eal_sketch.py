@@ -489,8 +489,10 @@ class _HessianReuse:
         if fresh:
             self.hessian_seconds = hessian_seconds
             ratio = kkt_after / kkt_before
-            self.fresh_c, self.fresh_ratio = (ratio / kkt_before, ratio) if ratio < 1.0 else \
-                (None, 1.0)
+            c = ratio / kkt_before if ratio < 1.0 else None
+            if c is not None and full_step and self.newton and self.fresh_c is not None:
+                c = max(c, self.fresh_c)    # the least optimistic of the full Newton steps
+            self.fresh_c, self.fresh_ratio = c, min(ratio, 1.0)
             self.newton = full_step
 
     def refresh(self, kkt_before: float, kkt_after: float, target: float) -> bool:
@@ -512,7 +514,7 @@ class _HessianReuse:
     def _fresh_seconds(self, kkt: float, target: float) -> float:
         """Predicted time from ``kkt`` to ``target`` with a fresh Hessian every step: each step
         cuts the norm by the last fresh step's ratio, and once full Newton steps are taken by
-        min(that, C kkt) (quadratic convergence)."""
+        min(that, C kkt) (quadratic convergence, C the largest seen in consecutive full steps)."""
         steps = 0
         while kkt > target and steps < _MAX_PREDICTED_STEPS:
             kkt *= min(self.fresh_ratio, self.fresh_c * kkt) if self.newton else self.fresh_ratio
