@@ -25,6 +25,7 @@ equations of motion, and Hock-Schittkowski objectives with gradient and Hessian-
 
 Run:  python benchmarks/simplify.py            (about 5 minutes)
       python benchmarks/simplify.py --quick    (no kernels: costs and simplification times)
+      python benchmarks/simplify.py --case HS113 --case lighthouse    (some cases only)
 """
 from __future__ import annotations
 
@@ -326,6 +327,8 @@ def check_equal(a, b, inputs, n_out: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="costs only, no kernel timing")
+    parser.add_argument("--case", action="append", default=[],
+                        help="only the cases whose name contains this (repeatable)")
     opts = parser.parse_args()
     os.environ.setdefault("SYMPILE_CACHE_DIR", tempfile.mkdtemp(prefix="sympile-bench-"))
     a, b, c = sp.symbols("a b c")
@@ -333,6 +336,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     rows = []
     for name, build in CASES.items():
+        if opts.case and not any(c.lower() in name.lower() for c in opts.case):
+            continue
         exprs, args = build()
         inputs = [rng.uniform(0.5, 2.0, POINTS) for _ in args]
         simp, t_simp, timeouts = sympy_simplified(exprs)
