@@ -165,6 +165,11 @@ class _AdaptiveLVHBA:
         self.inner_steps = 0
         self.relative = o.inner_accuracy  # inner accuracy relative to |c d_x|; tightened on stalls
         self.floor = 0.1 * o.gtol         # absolute inner accuracy, relative to |grad F|
+        self.accuracy = 0.0               # the absolute inner accuracy in use
+        self.state: dict = {}             # gradients at the last evaluation
+        self.F = self.P = 0.0             # F and f - v_gamma there
+        self.history: list[dict] = []
+        self.evaluations = 0
 
     def _fix_x(self, x: np.ndarray) -> AffineSet:
         """C's slice {y : (x, y) in C}."""
@@ -295,13 +300,11 @@ class _AdaptiveLVHBA:
     def run(self):
         """Stages of L-BFGS-B in x at fixed c until "optimal" (module docstring, item 4)."""
         k, o = self.k, self.o
-        self.history, self.evaluations = [], 0
         status, message = "max_iter", f"LV-HBA reached max_iter = {o.max_iter} x-steps"
         bounds = list(zip(np.where(np.isfinite(k.x_lower), k.x_lower, None),
                           np.where(np.isfinite(k.x_upper), k.x_upper, None)))
         it, stuck, scale, hess_inv = 0, 0, 1e-300, None
         try:
-            self.accuracy = 0.0
             self.evaluate(self.x)
             F_floor = max(F_FLOOR * abs(self.F), 1e-300)   # |F| near 0 counts from here
             while True:
