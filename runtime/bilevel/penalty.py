@@ -11,8 +11,10 @@ L-BFGS-B from the previous stage's point; the bias of a stage is O(sigma).
 Warm-started inner solves find local minimizers; where the lower level is not known to be
 convex, the end of each stage also solves it from ``inner_starts`` other points
 (`inner.best_lower`), and when one of them reaches a lower value, the stage runs again from
-that lower-level solution (at most ``restarts`` times): otherwise v(x) would be a local value
-and (x, y) could be a point where y does not solve the lower level.
+that lower-level solution (at most ``restarts`` times, and not again after a rerun that ends
+where it started): otherwise v(x) would be a local value and (x, y) could be a point where y
+does not solve the lower level. This is a heuristic for the global lower-level minimum, not a
+guarantee; the final y is checked the same way (`solve_bilevel`'s lower_gap).
 """
 from __future__ import annotations
 
@@ -83,6 +85,7 @@ def _restart(k: BilevelKernels, P: _Penalty, w: np.ndarray, starts: int, o: Pena
 
 def solve_value_penalty(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: PenaltyOptions):
     """Run the penalty stages; returns (x, y, status, message, iterations, history)."""
+    starts = 0 if k.info.get("lower_convex") is True else o.inner_starts
     P = _Penalty(k, y0, o)
     w = np.concatenate([x0, y0])
     bounds = list(zip(np.concatenate([k.x_lower, k.y_lower]),
@@ -91,8 +94,7 @@ def solve_value_penalty(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: Pe
               for a, b in bounds]
     history, iterations, status, message = [], 0, "optimal", ""
     sigma = o.sigma_init
-    starts = 0 if k.info.get("lower_convex") is True else o.inner_starts
-    restarts = 0
+    restarts, restarted_from = 0, None
     while True:
         P.sigma = sigma
         res = minimize(P, w, jac=True, method="L-BFGS-B", bounds=bounds,
@@ -106,8 +108,11 @@ def solve_value_penalty(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: Pe
         if res.status == 1:
             status, message = "max_iter", f"L-BFGS-B reached {o.max_iter} iterations at " \
                                           f"sigma = {sigma:.1e}"
-        if starts and restarts < o.restarts and _restart(k, P, w, starts, o, restarts):
+        moved = restarted_from is None or not np.allclose(w, restarted_from, rtol=1e-6, atol=1e-9)
+        restarted_from = None
+        if starts and moved and restarts < o.restarts and _restart(k, P, w, starts, o, restarts):
             restarts += 1
+            restarted_from = w.copy()
             w = np.concatenate([w[:k.nx], P.z]) if P.trapped else w
             history[-1]["restarted"] = "a lower-level minimizer with a lower value found " \
                                        "from another start"
