@@ -175,12 +175,17 @@ class LDLWorkspace:
 
     With `n_primal` given (the KKT matrix's first n_primal rows are primal, the rest dual),
     a pattern whose plain LDL^T broke down is from then on factored with the static
-    regularization +eps on the primal and -eps on the dual diagonal (`regularized`).
+    regularization +eps on the primal and -eps on the dual diagonal (`regularized`); `eps`
+    starts at EPS_START and is divided by 100 (down to EPS_MIN) whenever a solve shows it was
+    too large for the matrix's conditioning.
     """
+
+    EPS_START, EPS_MIN = 1e-9, 1e-12
 
     def __init__(self, n_primal: int | None = None) -> None:
         self.n_primal = n_primal
         self.regularized = False
+        self.eps = self.EPS_START
         self.owner: SparseLDL | None = None
         self._solver = None
         self._pattern: tuple[np.ndarray, np.ndarray] | None = None
@@ -206,6 +211,7 @@ class LDLWorkspace:
                 matrix.indptr.dtype)
             self.diag = np.flatnonzero(self.upper_indices == self.upper_cols)
             self._solver, self.regularized, self.owner = None, False, None
+            self.eps = self.EPS_START
         if self.diag.size < matrix.shape[0]:
             raise LDLBreakdown("qdldl needs every diagonal entry stored (zeros explicitly)")
 
@@ -235,12 +241,14 @@ class SparseLDL:
     is made for quasi-definite matrices, which the regularized KKT matrix with the right inertia
     usually is. Before IPOPT's delta_c, though, a constraint row that the ordering eliminates
     before its variables is a zero pivot. Then (when the workspace knows n_primal) the scaled
-    matrix gets the static regularization eps = 1e-9 (+eps on primal, -eps on dual rows): for a
-    nonsingular K with eigenvalues away from +-eps the inertia is K's, and iterative refinement
-    against K itself removes eps from the solution (a singular K then fails the refinement and
-    counts as singular). Pivots below 1e-13 after scaling (below delta_w / 100 where delta_w > 0,
-    as in `DenseLDL`) raise `LDLBreakdown`; `factorize` then falls back on SuperLU, and so does
-    a solve whose refinement stays inaccurate.
+    matrix gets a static regularization eps (+eps on primal, -eps on dual rows; see
+    `LDLWorkspace`): for a nonsingular K with eigenvalues away from +-eps the inertia is K's,
+    and iterative refinement against K itself removes eps from the solution. Refinement that
+    does not contract means eps was too large: the matrix is factored again with eps / 100, and
+    at EPS_MIN K counts as singular (None from `solve`). Pivots below 1e-13 after scaling
+    (below delta_w / 100 where delta_w > 0, as in `DenseLDL`; below eps / 10 when regularized)
+    raise `LDLBreakdown`, and `factorize` falls back on SuperLU; so does a solve of the plain
+    (unregularized) LDL^T whose refinement stays inaccurate.
 
     >>> import scipy.sparse as sp
     >>> rows, cols = [0, 1, 2, 0, 1, 0, 2], [0, 1, 2, 1, 0, 2, 0]
@@ -251,8 +259,6 @@ class SparseLDL:
     >>> np.round(fac.solve(np.array([4.0, 4.0, 1.0])), 12)
     array([1., 1., 1.])
     """
-
-    STATIC_EPS = 1e-9
 
     def __init__(self, matrix: sp.csc_matrix, delta_w: float = 0.0,
                  workspace: LDLWorkspace | None = None):
@@ -273,25 +279,34 @@ class SparseLDL:
                                     shape=matrix.shape)
         self._upper = self._plain
         self._fallback: SparseLU | None = None
-        zero_tol = 1e-13
+        self._eps = 0.0                      # the static regularization of this factorization
+        self._zero_tol = 1e-13
         if delta_w > 0.0:
-            zero_tol = min(zero_tol, 0.01 * delta_w * float(np.min(self._scale)) ** 2)
+            self._zero_tol = min(self._zero_tol,
+                                 0.01 * delta_w * float(np.min(self._scale)) ** 2)
         try:
-            d = self._factor(zero_tol)
+            d = self._factor()
         except LDLBreakdown:
             if self._ws.regularized or self._ws.n_primal is None:
                 raise
             self._ws.regularized = True
-            d = self._factor(zero_tol)
-        self.inertia = (int(np.sum(d > 0)), int(np.sum(d < 0)), 0)
+            d = self._factor()
+        self.inertia = self._count(d)
 
-    def _factor(self, zero_tol: float) -> np.ndarray:
+    @staticmethod
+    def _count(d: np.ndarray) -> tuple[int, int, int]:
+        return int(np.sum(d > 0)), int(np.sum(d < 0)), 0
+
+    def _factor(self) -> np.ndarray:
         """D of the (statically regularized, if the workspace says so) scaled matrix."""
+        zero_tol = self._zero_tol
         if self._ws.regularized:
-            shift = np.full(self.matrix.shape[0], -self.STATIC_EPS)
-            shift[:self._ws.n_primal] = self.STATIC_EPS
+            self._eps = self._ws.eps
+            shift = np.full(self.matrix.shape[0], -self._eps)
+            shift[:self._ws.n_primal] = self._eps
             self._upper = self._plain.copy()
             self._upper.data[self._ws.diag] += shift
+            zero_tol = min(zero_tol, 0.1 * self._eps)
         d = self._ws.load(self, self._upper)
         if not np.all(np.isfinite(d)) or np.any(np.abs(d) <= zero_tol):
             raise LDLBreakdown("a zero or tiny pivot in the LDL^T without pivoting")
@@ -299,17 +314,32 @@ class SparseLDL:
 
     def solve(self, b: np.ndarray) -> np.ndarray | None:
         """K^{-1} b, or None when it cannot be computed accurately."""
-        x = _refined_solve(self.matrix, self._norm, self._raw, b, _REFINE_STEPS_REGULARIZED,
-                           contracting=True, tol=_RESIDUAL_TOL_LDL)
-        if x is None:
-            if self._fallback is None:
-                try:
-                    with np.errstate(all="ignore"):
-                        self._fallback = SparseLU(self.matrix)
-                except RuntimeError:
-                    return None
-            x = self._fallback.solve(b)
-        return x
+        while True:
+            x = _refined_solve(self.matrix, self._norm, self._raw, b, _REFINE_STEPS_REGULARIZED,
+                               contracting=True, tol=_RESIDUAL_TOL_LDL)
+            if x is not None:
+                return x
+            if not self._eps:
+                return self._superlu_solve(b)
+            if self._eps <= LDLWorkspace.EPS_MIN:
+                return None
+            self._ws.eps = max(LDLWorkspace.EPS_MIN, min(self._ws.eps, 0.01 * self._eps))
+            try:
+                d = self._factor()
+            except LDLBreakdown:
+                return None
+            if self._count(d) != self.inertia:
+                return None
+
+    def _superlu_solve(self, b: np.ndarray) -> np.ndarray | None:
+        """The fallback for an inaccurate plain LDL^T (growth without pivoting)."""
+        if self._fallback is None:
+            try:
+                with np.errstate(all="ignore"):
+                    self._fallback = SparseLU(self.matrix)
+            except RuntimeError:
+                return None
+        return self._fallback.solve(b)
 
     def _raw(self, b: np.ndarray) -> np.ndarray:
         if self._ws.owner is not self:
