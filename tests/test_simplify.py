@@ -192,6 +192,19 @@ def test_hard_time_limit_kills_the_worker_and_the_next_call_works():
     assert simplify_cost(x * y + x * z).expr == x * (y + z)
 
 
+def test_the_worker_runs_while_the_caller_works_and_its_timeout_counts_from_the_start():
+    from symbolic.simplify import worker
+    start = time.perf_counter()
+    pending = worker.submit("time:sleep", 0.5, timeout=5.0)
+    time.sleep(0.4)                                  # the caller's own work, meanwhile
+    assert pending.result() is None
+    assert time.perf_counter() - start < 0.85        # overlapped, not 0.9 s one after the other
+    late = worker.submit("time:sleep", 0.5, timeout=0.3)
+    time.sleep(0.4)
+    assert late.result() is worker.TIMED_OUT         # 0.3 s from the start had passed
+    assert worker.call("math:factorial", 5, timeout=60.0) == 120      # a fresh worker
+
+
 def test_bad_budget_and_bad_input_are_clear_errors():
     with pytest.raises(ValueError, match="time_limit"):
         Budget(time_limit=0)
