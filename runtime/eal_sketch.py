@@ -144,10 +144,12 @@ class _EALSketch:
         """G v."""
         return np.bincount(self.rows, weights=jac * v[self.cols], minlength=self.m)
 
-    def point(self, x: np.ndarray, lam: np.ndarray) -> _Point:
+    def point(self, x: np.ndarray, lam: np.ndarray, f: float | None = None,
+              c: np.ndarray | None = None) -> _Point:
+        """The iterate (x, lam) with its first-order values (f and c if already known)."""
         k = self.k
-        f = k.objective(x)
-        c = k.constraints(x) - k.c_lower
+        f = k.objective(x) if f is None else f
+        c = k.constraints(x) - k.c_lower if c is None else c
         jac = k.jacobian(x)
         return _Point(x, lam, f, c, jac, k.gradient(x) + self.gt(jac, lam))
 
@@ -371,16 +373,21 @@ class _EALSketch:
         """Armijo backtracking on L_eta from alpha = 1 (halving); None when it fails.
 
         Decreases below the rounding error of L_eta count as decreases (so the last digits of
-        a solution are not lost to noise in the merit, as in IPOPT)."""
+        a solution are not lost to noise in the merit, as in IPOPT). A trial whose merit without
+        the (eta2/2) ||grad_x L||^2 term already fails is rejected before its gradient."""
         n = self.n
         merit0 = pt.merit(self.eta1, self.eta2)
         noise = 10.0 * np.finfo(float).eps * max(1.0, abs(merit0))
         alpha = 1.0
         for ls in range(self.opts.max_backtracks):
-            try:
-                trial = self.point(pt.x + alpha * z[:n], pt.lam + alpha * z[n:])
-                ok = (trial.merit(self.eta1, self.eta2)
-                      <= merit0 + alpha * self.opts.beta * slope + noise)
+            x, lam = pt.x + alpha * z[:n], pt.lam + alpha * z[n:]
+            bound = merit0 + alpha * self.opts.beta * slope + noise
+            try:        # L_eta without its eta2 term is a lower bound: reject before the gradient
+                f, c = self.k.objective(x), self.k.constraints(x) - self.k.c_lower
+                ok = f + lam @ c + 0.5 * self.eta1 * (c @ c) <= bound
+                if ok:
+                    trial = self.point(x, lam, f, c)
+                    ok = trial.merit(self.eta1, self.eta2) <= bound
             except KernelEvaluationError:
                 ok = False
             if ok:
