@@ -21,7 +21,8 @@ stages raised by a measured bias estimate, warm-started inner steps, L-BFGS-B x-
 are L-BFGS-B iterations) and the authors' single loop (schedule="authors": c_k = 0.025 (k+1)^0.3,
 alpha = 0.008, beta = 0.02, eta = 0.01, gamma = 10) for 20000 iterations.
 
---large adds hyper-cleaning with 10^4 training samples (auto and implicit, one repeat each).
+--large adds hyper-cleaning with 10^4 training samples (auto, implicit and adaptive lv-hba, one
+repeat each).
 
 Run:  python benchmarks/bilevel.py [--quick] [--large] [--repeats 3] [--examples toy_closed_form,...]
 """
@@ -128,7 +129,7 @@ def load(name: str) -> dict:
     params, _ = ex["generate"](m, mv, p)
     x0 = np.full(m, 0.5)
     ex.update(bilevel=ex["build"](m, mv, p), params=params, x0=x0, y0=np.zeros(p),
-              METHODS=("auto", "implicit"), SETTINGS={},
+              METHODS=("auto", "implicit", "lv-hba"), SETTINGS={},
               known_answer=lambda: reference(params, x0))
     return ex
 
@@ -176,7 +177,8 @@ def main(argv=None) -> None:
             reps = 1 if name.endswith("_large") else repeats
             runs = [("", ex["SETTINGS"].get(method, {}))]
             if method == "lv-hba":
-                runs = [(" (adaptive)", {})] + ([] if args.quick else [(" (authors')", AUTHORS)])
+                authors = not (args.quick or name.endswith("_large"))
+                runs = [(" (adaptive)", {})] + ([(" (authors')", AUTHORS)] if authors else [])
             for suffix, settings in runs:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
