@@ -472,7 +472,8 @@ _STALL_ITERATIONS = 5
 class _HessianReuse:
     """Whether the next iteration forms a fresh Hessian. Reuse B while the last step cut the KKT
     norm to at most ``max_ratio`` times the previous one, or by as much as the last fresh
-    Hessian's step did (far from a solution the line search, not B, limits the steps), and
+    Hessian's step did (far from a solution the line search, not B, limits the steps), the line
+    search took it whole (a stale B that the line search cuts short is refreshed), and
     reaching the tolerance that way is
     predicted to take less time than with fresh Hessians, counting the time to form them:
     reuse pays only where forming H costs more than the extra iterations. Reused steps are
@@ -487,12 +488,14 @@ class _HessianReuse:
         self.fresh_ratio = 1.0
         self.hessian_seconds = self.step_seconds = 0.0
         self.newton = False                         # the last fresh step was a full step
+        self.reused_short = False                   # the last step reused B and was cut short
 
     def observe(self, kkt_before: float, kkt_after: float, fresh: bool, hessian_seconds: float,
                 seconds: float, full_step: bool) -> None:
         """The last step: KKT norms before and after, whether it formed H, its timing, and
         whether the line search took the full step (else Newton's model does not apply yet)."""
         self.step_seconds = max(seconds - hessian_seconds, 1e-9)
+        self.reused_short = not fresh and not full_step
         if fresh:
             self.hessian_seconds = hessian_seconds
             ratio = kkt_after / kkt_before
@@ -507,7 +510,7 @@ class _HessianReuse:
         ``kkt_before``) towards ``target``: not when some number of reused steps followed by
         fresh ones is predicted to get there sooner than fresh ones from now on."""
         ratio = kkt_after / kkt_before
-        if self.max_ratio <= 0.0 or self.fresh_c is None \
+        if self.max_ratio <= 0.0 or self.fresh_c is None or self.reused_short \
                 or not ratio <= max(self.max_ratio, self.fresh_ratio):
             return True
         now = self._fresh_seconds(kkt_after, target)
