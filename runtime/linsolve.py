@@ -5,11 +5,13 @@ Three back ends:
   exactly, which is what IPOPT's inertia correction needs.
 - `SparseLDL` (the `qdldl` package: LDL^T with AMD ordering, no pivoting) for large ones; the
   signs of D are the inertia (Sylvester's law), and the ordering and elimination tree are
-  computed once per sparsity pattern (`LDLWorkspace`), so each iteration only refactors.
-- `SparseLU` (scipy.sparse.linalg.splu, SuperLU), the fallback where the LDL^T breaks down (a
-  zero or tiny pivot, which pivoting-free elimination meets on some nonsingular matrices) or
-  `qdldl` is not installed; its pivoting hides the inertia except when every pivot was
-  diagonal, so the interior-point method falls back on the inertia-free curvature test.
+  computed once per sparsity pattern (`LDLWorkspace`), so each iteration only refactors. Where
+  pivoting-free elimination meets a zero pivot on the pattern, a static regularization that
+  iterative refinement removes again keeps it going.
+- `SparseLU` (scipy.sparse.linalg.splu, SuperLU), the fallback where the LDL^T breaks down
+  anyway (or cannot be regularized) and where `qdldl` is not installed; its pivoting hides the
+  inertia except when every pivot was diagonal, so the interior-point method falls back on the
+  inertia-free curvature test.
 All refine the solution iteratively and return None from `solve` when it stays inaccurate, so a
 near-singular matrix is treated like a singular one.
 """
