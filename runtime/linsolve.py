@@ -247,10 +247,10 @@ class SparseLDL:
     `LDLWorkspace`): for a nonsingular K with eigenvalues away from +-eps the inertia is K's,
     and iterative refinement against K itself removes eps from the solution. Refinement that
     does not contract means eps was too large: the matrix is factored again with eps / 100, and
-    at EPS_MIN K counts as singular (None from `solve`). Pivots below 1e-13 after scaling
-    (below delta_w / 100 where delta_w > 0, as in `DenseLDL`; below eps / 10 when regularized)
-    raise `LDLBreakdown`, and `factorize` falls back on SuperLU; so does a solve of the plain
-    (unregularized) LDL^T whose refinement stays inaccurate.
+    at EPS_MIN the solve falls back on SuperLU (which reports a singular K), as does a solve of
+    the plain (unregularized) LDL^T whose refinement stays inaccurate. Pivots below 1e-13 after
+    scaling (below delta_w / 100 where delta_w > 0, as in `DenseLDL`; below eps / 10 when
+    regularized) raise `LDLBreakdown`, and `factorize` falls back on SuperLU.
 
     >>> import scipy.sparse as sp
     >>> rows, cols = [0, 1, 2, 0, 1, 0, 2], [0, 1, 2, 1, 0, 2, 0]
@@ -321,10 +321,8 @@ class SparseLDL:
                                contracting=True, tol=_RESIDUAL_TOL_LDL)
             if x is not None:
                 return x
-            if not self._eps:
-                return self._superlu_solve(b)
             if self._eps <= LDLWorkspace.EPS_MIN:
-                return None
+                return self._superlu_solve(b)
             self._ws.eps = max(LDLWorkspace.EPS_MIN, min(self._ws.eps, 0.01 * self._eps))
             try:
                 d = self._factor()
@@ -334,7 +332,8 @@ class SparseLDL:
                 return None
 
     def _superlu_solve(self, b: np.ndarray) -> np.ndarray | None:
-        """The fallback for an inaccurate plain LDL^T (growth without pivoting)."""
+        """The fallback where the LDL^T stays inaccurate: growth without pivoting, or a matrix
+        too ill-conditioned (or singular) for the smallest static regularization."""
         if self._fallback is None:
             try:
                 with np.errstate(all="ignore"):
