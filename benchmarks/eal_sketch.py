@@ -6,8 +6,9 @@ with n features and N samples, sizes (n, N) from --sizes (default 100x1e4, 100x1
 2000x5000: the feature count scales too, so the KKT matrix grows from 102 to 2002 rows while
 forming the Hessian, 2 N n^2 flops, stays affordable on a 2-core machine). All methods use the
 same compiled sympile kernels (numba): objective, gradient, constraint Jacobian, and
-  eal-sketch    solve(method="eal-sketch"), default options: Hessian kernel (reused while steps
-                cut the KKT residual to half), KKT solved inexactly by randomized Kaczmarz
+  eal-sketch    solve(method="eal-sketch"), default options: Hessian kernel (reused where that
+                is predicted to reach the tolerance sooner), KKT solved inexactly by
+                randomized Kaczmarz
                 (runtime/sketch.py) under the adaptive accuracy condition, warm-started
   eal-paper     the same with hessian_reuse=0: a fresh Hessian every iteration, as in the paper
   ipm           solve(method="ipm"): Hessian kernel, exact factorizations of the KKT matrix
@@ -23,8 +24,9 @@ Flops, counted the same way for every method (a multiply and an add are two flop
 - kernels, from call counts: objective N(2n+25), gradient and HVP N(4n+25), Hessian N(2n^2+25),
   constraints and Jacobian 3n;
 - linear algebra: eal-sketch's own count, reported per iteration by the solver (Kaczmarz rows
-  4(n+m), residual checks and equilibration 2(n+m)^2 each, the warm start's product, the
-  curvature test: Cholesky n^3/3 for n <= 300, else Lanczos products 2n^2 each); the interior
+  4(n+m), full residuals 2(n+m)^2 each, equilibration and the scaled copy of K 22(n+m)^2 per
+  fresh B, the warm start's product, the curvature test: Cholesky n^3/3 for n <= 300, else
+  Lanczos products 2n^2 each); the interior
   point's factorizations counted by wrapping `runtime.kkt.factorize`, each priced as a dense
   LDL^T (n+m)^3/3 (the cheapest exact method; it factorizes more than once when it corrects the
   inertia); trust-constr's O(n) vector work per CG step is left out (it only flatters it).

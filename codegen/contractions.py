@@ -328,7 +328,8 @@ def with_gram_helper(functions: list[str]) -> list[str]:
     `GRAM_HELPER` first where a function calls ``_sy_gram``; those functions cache machine code
     only where SciPy's dsyrk is there (code calling it must never load where it is missing).
 
-    >>> out = with_gram_helper(["@numba.njit(cache=True)\\ndef f(X, w):\\n    return _sy_gram(X, w)"])
+    >>> f = "@numba.njit(cache=True)\\ndef f(X, w):\\n    return _sy_gram(X, w)"
+    >>> out = with_gram_helper([f])
     >>> len(out), out[1].splitlines()[0]
     (2, '@numba.njit(cache=True and _SY_BLAS)')
     >>> with_gram_helper(["@numba.njit(cache=True)\\ndef f(x):\\n    return x"])[0][:23]

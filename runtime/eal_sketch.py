@@ -26,7 +26,8 @@ factorization of H + rho G^T G - curvature_tol I (positive definite implies Z^T 
 Debreu's lemma; a failure only means B gets the shift), and for larger n, where n^3/3 flops
 would cost as much as the exact KKT factorization the sketching replaces, a loose Lanczos
 estimate (ARPACK, some 40 products with H; 10-20 when started from the last refresh's Ritz
-vector) of the smallest eigenvalue of P H P + sigma (I - P), P the projector onto null(G). Above ``dense_max_dim``, K is a LinearOperator built from HVPs and
+vector) of the smallest eigenvalue of P H P + sigma (I - P), P the projector onto null(G).
+Above ``dense_max_dim``, K is a LinearOperator built from HVPs and
 the sparse Jacobian, never formed, with the same Lanczos test on HVPs. The merit's HVP always
 uses the true H.
 
@@ -296,7 +297,8 @@ class _EALSketch:
         previous = self.lanczos_start.get(which)
         if previous is not None and previous.shape == v0.shape:
             v0 = previous + 0.1 * v0 / np.linalg.norm(v0)
-        value, self.lanczos_start[which] = _lanczos(op, which, v0, _NCV_WARM if previous is not None else _NCV)
+        ncv = _NCV if previous is None else _NCV_WARM
+        value, self.lanczos_start[which] = _lanczos(op, which, v0, ncv)
         return value
 
     # ------------------------------------------------------------------ one iteration
@@ -546,7 +548,7 @@ def _frobenius(K) -> float:
 _CHOLESKY_MAX_N = 300       # above: the dense curvature test is Lanczos, not n^3/3 Cholesky
 _SKETCH_SWEEPS = 200        # dense Kaczmarz rows per solve: this many times n + m (at least
 _SKETCH_MIN_ROWS = 20_000   # this many); then B is shifted, K being too ill-conditioned
-_NCV_WARM = 8
+_NCV_WARM = 8              # the basis size when started from the last Ritz vector
 _NCV = 20                   # ARPACK's Lanczos basis size (its default for one eigenvalue)
 
 
@@ -562,9 +564,11 @@ class _CountingOperator(spla.LinearOperator):
         return self.matrix @ np.ravel(v)
 
 
-def _lanczos(op: spla.LinearOperator, which: str, v0: np.ndarray, ncv: int = 20) -> tuple[float, np.ndarray]:
-    """One extreme eigenvalue and its vector by ARPACK from ``v0``, loosely converged (relative
-    1e-2, enough to decide a sign or a shift); its best estimate if it stalls."""
+def _lanczos(op: spla.LinearOperator, which: str, v0: np.ndarray,
+             ncv: int = 20) -> tuple[float, np.ndarray]:
+    """One extreme eigenvalue and its vector by ARPACK from ``v0`` with an ``ncv``-vector
+    Krylov basis, loosely converged (relative 1e-2, enough to decide a sign or a shift); its
+    best estimate if it stalls."""
     try:
         values, vectors = spla.eigsh(op, k=1, which=which, tol=1e-2, maxiter=300,
                                      ncv=min(ncv, op.shape[0]), v0=v0)

@@ -186,7 +186,8 @@ def sketch_solve(K, b: np.ndarray, tol: float, *, sketch: str = "kaczmarz",
     if block_size < 1:
         raise ValueError(f"block_size={block_size}; expected a positive integer")
     max_steps = max(1, 1000 * n // block_size) if max_steps is None else int(max_steps)
-    return _gaussian(K.K if isinstance(K, DenseSystem) else K, b, z, tol, min(block_size, n), max_steps, rng)
+    return _gaussian(K.K if isinstance(K, DenseSystem) else K, b, z, tol, min(block_size, n),
+                     max_steps, rng)
 
 
 class DenseSystem:

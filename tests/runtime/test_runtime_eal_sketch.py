@@ -270,8 +270,8 @@ def test_dense_kaczmarz_computes_few_full_residuals():
 def test_hessian_reuse_decides_by_predicted_time_to_the_tolerance():
     """Far from a solution (the last fresh step was cut by the line search, ratio 0.9) reused
     steps go on where a Hessian costs ten steps and they gain as much (ratio 0.88); one that
-    gains less (0.95) is followed by a fresh Hessian; in Newton's regime a reused step that converges only
-    linearly loses to a fresh Hessian unless forming it costs many such steps."""
+    gains less (0.95) is followed by a fresh Hessian; in Newton's regime a reused step that
+    converges only linearly loses to a fresh Hessian unless forming it costs many such steps."""
     from runtime.eal_sketch import _HessianReuse
 
     def policy(hessian_s, full_step, fresh=(10.0, 9.0)):
