@@ -5,9 +5,10 @@ greedily (the factor that saves the most, pulled out of the terms holding it, th
 the quotient and for the rest). Unlike `sympy.factor_terms`, which pulls out only what *every*
 term shares, it factors part of a sum, and it treats a reciprocal as a factor with its power
 (``a/d**2 + b/d -> (a/d + b)/d``: one division fewer, the commonest saving in derivatives of
-quotients). A factor is worth a multiplication per term it leaves (a reciprocal: a division);
-a rational content shared by the quotients (``6*a*x + 6*b*x -> 6*x*(a + b)``) is pulled out
-too when it then leaves two or more of them. It reassociates and distributes: exact over the
+quotients); a factor comes out to the highest power the terms holding it share
+(``x**3*a + x**5*b -> x**3*(a + x**2*b)``). A factor is worth a multiplication per term it
+leaves (a reciprocal: a division); a rational content shared by the quotients
+(``6*a*x + 6*b*x -> 6*x*(a + b)``) is pulled out too when it then leaves two or more of them. It reassociates and distributes: exact over the
 reals only, one of the candidates of `alternatives` (priced after CSE, kept only if cheaper).
 """
 from __future__ import annotations
@@ -65,6 +66,26 @@ def _factors(term: Expr) -> Counter:
     return out
 
 
+def _without(term: Expr, factor: Expr, times: int) -> Expr:
+    """``term / factor**times`` by taking the factor out of the product's arguments (a
+    division would rewrite ``exp(a)/exp(b)`` into ``exp(a)*exp(-b)``, which holds ``exp``
+    factors again)."""
+    coeff, rest = term.as_coeff_Mul()
+    left = []
+    for f in Mul.make_args(rest):
+        if times and isinstance(f, Pow) and f.exp.is_Integer:
+            n = int(f.exp)
+            if (f.base if n > 0 else Pow(f.base, -1)) == factor:
+                taken = min(times, abs(n))
+                times -= taken
+                f = Pow(f.base, n - taken if n > 0 else n + taken)
+        elif times and f == factor:
+            times -= 1
+            continue
+        left.append(f)
+    return Mul(coeff, *left)
+
+
 def _saving(factor: Expr, terms: int) -> int:
     """Cycles saved by pulling ``factor`` out of ``terms`` terms: one operation per term, less
     the one that multiplies (or divides) the group by it."""
@@ -72,25 +93,33 @@ def _saving(factor: Expr, terms: int) -> int:
     return (terms - 1) * (DIV if is_reciprocal else MUL)
 
 
+#: Sums with more terms than this are left as they are (their terms are still factored): each
+#: step rescans the terms (quadratic), and the scheme nests as deep as the sum is long.
+MAX_TERMS = 64
+
+
 def _split(terms: list[Expr]) -> Expr:
-    """The sum of ``terms``, greedily factored."""
-    if len(terms) < 2:
-        return Add(*terms)
-    factors = [_factors(t) for t in terms]
-    holding = Counter(f for fs in factors for f in fs)
-    saving = {f: _saving(f, k) for f, k in holding.items() if k >= 2}
-    if not saving:
-        return Add(*terms)
-    top = max(saving.values())
-    tied = [f for f, s in saving.items() if s == top]
-    factor = tied[0] if len(tied) == 1 else min(tied, key=sympy.default_sort_key)
-    inside = [t / factor for t, fs in zip(terms, factors) if factor in fs]
-    rest = [t for t, fs in zip(terms, factors) if factor not in fs]
-    content = _content(inside)
-    inner = _split([q / content for q in inside])
-    # one constructor call: SymPy distributes a number over a sum in a two-factor product
-    group = Mul(content, factor, inner) if content != 1 else factor * inner
-    return group + _split(rest)
+    """The sum of ``terms``, greedily factored: the most valuable factor (to the highest power
+    all the terms holding it share) out of those terms, then the same for the rest."""
+    groups: list[Expr] = []
+    while MAX_TERMS >= len(terms) >= 2:
+        factors = [_factors(t) for t in terms]
+        holding = Counter(f for fs in factors for f in fs)
+        saving = {f: _saving(f, k) for f, k in holding.items() if k >= 2}
+        if not saving:
+            break
+        top = max(saving.values())
+        tied = [f for f, s in saving.items() if s == top]
+        factor = tied[0] if len(tied) == 1 else min(tied, key=sympy.default_sort_key)
+        times = min(fs[factor] for fs in factors if factor in fs)
+        power = factor ** times
+        inside = [_without(t, factor, times) for t, fs in zip(terms, factors) if factor in fs]
+        terms = [t for t, fs in zip(terms, factors) if factor not in fs]
+        content = _content(inside)
+        inner = _split([q / content for q in inside])
+        # one constructor call: SymPy distributes a number over a sum in a two-factor product
+        groups.append(Mul(content, power, inner) if content != 1 else power * inner)
+    return Add(*groups, *terms)
 
 
 def _content(terms: list[Expr]) -> Expr:
