@@ -40,6 +40,11 @@ def test_greedy_factoring_is_a_horner_scheme_that_pulls_out_reciprocals():
     # a rational content that then leaves two coefficients at 1 comes out with the factor
     assert greedy_factor(6 * x * y + 6 * x * z + 3 * w) == 6 * x * (y + z) + 3 * w
     assert greedy_factor(sp.sin(x) + x**2) == sp.sin(x) + x**2        # nothing shared
+    # a function factor comes out whole (dividing would give exp(u)*exp(-v) factors again)
+    u, v = x * y - 2 * z, -x * y + 2 * z
+    e = (x - 1) * sp.exp(u) * sp.exp(v + w) + y * sp.exp(u) * sp.exp(v + w) + z * sp.exp(u)
+    g = greedy_factor(e)
+    assert abs(sp.N((g - e).xreplace(POINT), 30)) < 1e-25 and tree_cost(g) < tree_cost(e)
 
 
 def _sums():
