@@ -107,15 +107,19 @@ class Lowerer:
         """Sum-free expressions usable in ``scope``; temporaries and sums placed where they belong."""
         holders: dict[Symbol, Sum] = {}
 
+        held: dict[Sum, Symbol] = {}
+
         def hide(e: Expr) -> Expr:
-            sums = {s for s in e.atoms(Sum)}
-            outer = [s for s in sums if not any(s != o and o.has(s) for o in sums)]
-            rep = {}
-            for s in sorted(outer, key=sympy.default_sort_key):
-                h = Symbol(f"_sumholder{len(holders)}")
-                holders[h] = s
-                rep[s] = h
-            return e.xreplace(rep)
+            # Top down: a sum that also occurs inside another sum (sum(x) in
+            # sum((x - sum(x))**2) + sum(x)**2) is still hidden where it stands alone.
+            if isinstance(e, Sum):
+                if e not in held:
+                    held[e] = Symbol(f"_sumholder{len(holders)}")
+                    holders[held[e]] = e
+                return held[e]
+            if not e.args or not e.has(Sum):
+                return e
+            return e.func(*[hide(a) for a in e.args])
 
         hidden = [hide(sympy.sympify(e)) for e in exprs]
         temps, reduced = self._share(hidden, scope, holders)
