@@ -102,7 +102,8 @@ def vardim(n):
     x, w = sy.Variable("x", shape=n), sy.Parameter("w", shape=n)
     s = sy.sum(w * (x - 1))
     f = sy.sum((x - 1) ** 2) + s ** 2 + s ** 4
-    return sy.Problem(minimize=f, name="vardim"), 1 - _index_weights(n) / n, {"w": _index_weights(n)}
+    x0 = 1 - _index_weights(n) / n
+    return sy.Problem(minimize=f, name="vardim"), x0, {"w": _index_weights(n)}
 
 
 def cosine(n):
@@ -225,11 +226,13 @@ def clnlbeam(n):
     t = sy.Variable("t", shape=N + 1, lower=-1, upper=1)
     x = sy.Variable("x", shape=N + 1, lower=-0.05, upper=0.05)
     u = sy.Variable("u", shape=N + 1)
-    f = sy.sum(h / 2 * (u[1:] ** 2 + u[:-1] ** 2) + alpha * h / 2 * (sy.cos(t[1:]) + sy.cos(t[:-1])))
+    f = sy.sum(h / 2 * (u[1:] ** 2 + u[:-1] ** 2)
+               + alpha * h / 2 * (sy.cos(t[1:]) + sy.cos(t[:-1])))
     cons = {"deflection": sy.Eq(x[1:] - x[:-1] - h / 2 * (sy.sin(t[1:]) + sy.sin(t[:-1])), 0),
             "angle": sy.Eq(t[1:] - t[:-1] - h / 2 * (u[1:] + u[:-1]), 0)}
     zero = np.zeros(N + 1)
-    return sy.Problem(minimize=f, subject_to=cons, name="clnlbeam"), {"t": zero, "x": zero, "u": zero}, {}
+    prob = sy.Problem(minimize=f, subject_to=cons, name="clnlbeam")
+    return prob, {"t": zero, "x": zero, "u": zero}, {}
 
 
 def catenary(n):
@@ -304,7 +307,8 @@ def controlinvestment(n):
     u = sy.Variable("u", shape=N, lower=0, upper=1)
     f = h / 2 * sy.sum((u[:-1] - 1) * x[:-1] + (u[1:] - 1) * x[1:])
     cons = {"start": sy.Eq(x[0], 1),
-            "dynamics": sy.Eq(x[1:] - x[:-1] - h / 2 * gamma * (u[:-1] * x[:-1] + u[1:] * x[1:]), 0)}
+            "dynamics": sy.Eq(x[1:] - x[:-1]
+                              - h / 2 * gamma * (u[:-1] * x[:-1] + u[1:] * x[1:]), 0)}
     prob = sy.Problem(minimize=f, subject_to=cons, name="controlinvestment")
     return prob, {"x": np.ones(N), "u": np.zeros(N)}, {}
 
@@ -338,7 +342,7 @@ def polygon(n):
 
 
 def bearing(n):
-    """BEARING (COPS 16): pressure in a journal bearing, a bound-constrained convex QP on a grid."""
+    """BEARING (COPS 16): journal bearing pressure, a bound-constrained convex QP on a grid."""
     nx = ny = max(1, int(round(np.sqrt(n))) - 2)
     b, e = 10.0, 0.1
     hx, hy = 2 * np.pi / (nx + 1), 2 * b / (ny + 1)
@@ -362,33 +366,44 @@ def bearing(n):
 
 
 PROBLEMS: list[ExternalProblem] = [
-    ExternalProblem("genrose", "unconstrained", genrose, _const(1.0), "all residuals vanish at x = 1", 100, 10 ** 4),
-    ExternalProblem("woods", "unconstrained", woods, _const(1.0), "all residuals vanish at x = 1", 100, 10 ** 5),
+    ExternalProblem("genrose", "unconstrained", genrose, _const(1.0),
+                    "all residuals vanish at x = 1", 30, 10 ** 4),
+    ExternalProblem("woods", "unconstrained", woods, _const(1.0),
+                    "all residuals vanish at x = 1", 100, 10 ** 5),
     ExternalProblem("power", "unconstrained", power, _const(0.0), "x = 0", 100, 10 ** 4),
-    ExternalProblem("tridia", "unconstrained", tridia, _const(0.0), "x_i = 2^(1-i) zeroes every term", 100, 10 ** 5),
+    ExternalProblem("tridia", "unconstrained", tridia, _const(0.0),
+                    "x_i = 2^(1-i) zeroes every term", 100, 10 ** 5),
     ExternalProblem("vardim", "unconstrained", vardim, _const(0.0), "x = 1", 100, 10 ** 4),
-    ExternalProblem("cosine", "unconstrained", cosine, lambda n: -(n - 1.0), "every cosine at -1", 100, 10 ** 5),
+    ExternalProblem("cosine", "unconstrained", cosine, lambda n: -(n - 1.0),
+                    "every cosine at -1", 100, 10 ** 5),
     ExternalProblem("srosenbr", "unconstrained", srosenbr, _const(0.0), "x = 1", 100, 10 ** 5),
     ExternalProblem("quartc", "unconstrained", quartc, _const(0.0), "x_i = i", 100, 10 ** 5),
     ExternalProblem("dixon3dq", "unconstrained", dixon3dq, _const(0.0), "x = 1", 100, 10 ** 4),
     ExternalProblem("tquartic", "unconstrained", tquartic, _const(0.0), "x = 1", 100, 10 ** 5),
-    ExternalProblem("arglina", "unconstrained", arglina, lambda n: float(n), "MGH: f* = m - n", 100, 10 ** 4),
+    ExternalProblem("arglina", "unconstrained", arglina, lambda n: float(n),
+                    "MGH: f* = m - n", 100, 10 ** 4),
     ExternalProblem("penalty1", "unconstrained", penalty1, _const(7.087651467e-05),
                     "SciPy L-BFGS-B, n = 10", 10, None),
-        ExternalProblem("hovercraft1d", "equality", hovercraft1d, hovercraft1d_optimum,
+    ExternalProblem("hovercraft1d", "equality", hovercraft1d, hovercraft1d_optimum,
                     "KKT system of the QP (NumPy)", 300, 30000),
     ExternalProblem("clnlbeam", "mixed", clnlbeam, _const(350.0),
                     "collection's best_known_upper_bound (the start is a KKT point)", 303, 30003),
-    ExternalProblem("catenary", "mixed", catenary, _const(-18874.712269072887), "SciPy SLSQP, n = 30 (stopped at its line-search limit: ~1e-5)", 30, f_rtol=1e-5),
-    ExternalProblem("chain", "equality", chain, _const(5.083402387625128), "SciPy SLSQP, n = 84", 84),
-    ExternalProblem("camshape", "mixed", camshape, _const(-4.309979256763754), "SciPy SLSQP, n = 30 (stopped at its line-search limit: ~1e-5)", 30, f_rtol=1e-5),
+    ExternalProblem("catenary", "mixed", catenary, _const(-18874.712269072887),
+                    "SciPy SLSQP, n = 30 (stopped at its line-search limit)", 30,
+                    f_rtol=1e-5),
+    ExternalProblem("chain", "equality", chain, _const(5.083402387625128),
+                    "SciPy SLSQP, n = 84", 84),
+    ExternalProblem("camshape", "mixed", camshape, _const(-4.309979256763754),
+                    "SciPy SLSQP, n = 30 (stopped at its line-search limit)", 30,
+                    f_rtol=1e-5),
     ExternalProblem("controlinvestment", "mixed", controlinvestment, _const(-2.120765273301138),
                     "SciPy SLSQP, n = 40", 40),
     ExternalProblem("elec", "equality", elec, _const(49.165253058),
                     "Thomson problem, N = 12: the icosahedron", 36, None),
     ExternalProblem("polygon", "mixed", polygon, _const(-0.674981),
                     "Graham's largest small hexagon, area 0.674981", 12, None),
-    ExternalProblem("bearing", "bounds", bearing, _const(-0.1540548235539656), "SciPy L-BFGS-B, n = 100", 100),
+    ExternalProblem("bearing", "bounds", bearing, _const(-0.1540548235539656),
+                    "SciPy L-BFGS-B, n = 100", 100),
 ]
 
 BY_NAME = {p.name: p for p in PROBLEMS}
