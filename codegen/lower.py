@@ -145,8 +145,8 @@ class Lowerer:
             return [], exprs
         if self.simplify == "cse":
             return sympy.cse(exprs, symbols=self._cse_names(), order="none")
-        from symbolic.simplify import (cse_statements, loop_cost, share_reciprocals,
-                                       simplify_exprs)
+        from symbolic.simplify import (cse_statements, hoist_invariant_factors, loop_cost,
+                                       share_reciprocals, simplify_exprs)
         best, best_cost = None, None
         # what varies in this loop: priced per iteration first (hoisted work counts less)
         varying = set(scope.defines) if scope.depth else set()
@@ -159,6 +159,7 @@ class Lowerer:
             temps, reduced = share_reciprocals(temps, reduced, lambda: self.fresh("_r"),
                                                group=self._home_key(temps, scope, holders))
             temps, reduced = cse_statements(temps, reduced, self._cse_names())
+            temps, reduced = hoist_invariant_factors(temps, reduced, varying, self._cse_names())
             cost = loop_cost(temps, reduced, varying)
             if best_cost is None or cost < best_cost:
                 best, best_cost = (temps, reduced), cost

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from symbolic.simplify import simplify_exprs
 from symbolic.simplify import alternatives
 from symbolic.simplify.alternatives import cheapest_form, emitted_cost
-from symbolic.simplify.cost import dag_cost, tree_cost
+from symbolic.simplify.cost import dag_cost, loop_cost, tree_cost
 from symbolic.simplify.factoring import greedy_factor
-from symbolic.simplify.statements import cse_statements
+from symbolic.simplify.statements import cse_statements, hoist_invariant_factors
 
 x, y, z, w = sp.symbols("x y z w", real=True)
 
@@ -99,6 +99,19 @@ def test_second_cse_shares_partial_sums_and_products_of_the_statements():
         env[s] = e.xreplace(env)
     assert [sp.expand(e.xreplace(env) - r.xreplace({t: x + y})) for e, r in zip(again, reduced)] \
         == [0] * len(reduced)
+
+
+def test_invariant_factors_of_products_in_a_loop_are_gathered_for_hoisting():
+    a, i, s = sp.IndexedBase("a"), sp.Symbol("i", integer=True), sp.Symbol("s")
+    values = [s * sp.exp(z) * (a[i + 1] - a[i]) / 16, -3 * s * sp.exp(z) * a[i] * a[i + 1], x * y]
+    temps, out = hoist_invariant_factors([], values, [i], sp.numbered_symbols("_h"))
+    assert loop_cost(temps, out, [i]) < loop_cost([], values, [i])
+    assert len(temps) == 2                   # s*exp(z)/16 and 3*s*exp(z); x*y stays as it is
+    env = {}
+    for name, value in temps:
+        assert not value.has(i)              # code generation can hoist it
+        env[name] = value
+    assert [sp.expand(v.xreplace(env) - w) for v, w in zip(out, values)] == [0, 0, 0]
 
 
 def test_cheapest_form_never_dearer_and_equal_in_value():

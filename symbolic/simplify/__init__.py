@@ -36,13 +36,14 @@ from .alternatives import cheapest_form, prepare
 from .canonical import canonicalize
 from .cost import MUL, dag_cost, loop_cost
 from .reciprocals import share_reciprocals
-from .statements import cse_statements
+from .statements import cse_statements, hoist_invariant_factors
 from .terms import Encoder
 
 _SIMPLIFY_GRAPH = f"{__name__}.egraph:simplify_graph"   # runs in the worker (egglog stays there)
 
 __all__ = ["Budget", "SimplifyReport", "SimplifyResult", "cse_statements", "dag_cost",
-           "loop_cost", "share_reciprocals", "simplify_cost", "simplify_exprs"]
+           "hoist_invariant_factors", "loop_cost", "share_reciprocals", "simplify_cost",
+           "simplify_exprs"]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sympy import Expr, Symbol
 from .cost import in_loop, loop_cost
 from .factoring import greedy_factor
 from .reciprocals import share_reciprocals
+from .statements import hoist_invariant_factors
 
 #: Inputs with more operations (as trees) than this get no candidates: factoring walks the
 #: tree (`sympy.factor_terms` took 0.5 s on the double pendulum's Jacobian before the canonical
@@ -45,8 +46,9 @@ def emitted_cost(exprs: Sequence[Expr]) -> int:
 
 def emitted_loop_cost(exprs: Sequence[Expr], varying: Iterable[Symbol] = ()) -> tuple[int, int]:
     """`loop_cost` of ``exprs`` as code generation emits them in a loop whose index (and values
-    computed in it) are ``varying``: after CSE and shared reciprocals, only denominators that
-    both vary, or both not, sharing a division (as lowering batches them per loop).
+    computed in it) are ``varying``: after CSE, shared reciprocals (only denominators that
+    both vary, or both not, share a division, as lowering batches them per loop) and the
+    invariant factors of products gathered (`hoist_invariant_factors`).
 
     >>> import sympy
     >>> a, p, i = sympy.IndexedBase("a"), sympy.Symbol("p"), sympy.Symbol("i", integer=True)
@@ -64,6 +66,8 @@ def emitted_loop_cost(exprs: Sequence[Expr], varying: Iterable[Symbol] = ()) -> 
 
     temps, reduced = share_reciprocals(temps, reduced, lambda: Symbol(f"_c{next(counter)}"),
                                        group=varies if varying else None)
+    temps, reduced = hoist_invariant_factors(temps, reduced, varying,
+                                             (Symbol(f"_c{k}") for k in counter))
     return loop_cost(temps, reduced, varying)
 
 

@@ -10,12 +10,12 @@ reassociate a product or a sum (one rounding each).
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import sympy
-from sympy import Expr, Symbol
+from sympy import Expr, Mul, Symbol
 
-from .cost import dag_cost
+from .cost import dag_cost, in_loop
 
 Statements = list[tuple[Symbol, Expr]]
 
@@ -54,3 +54,66 @@ def cse_statements(temps: Sequence[tuple[Symbol, Expr]], reduced: Sequence[Expr]
     for value in reduced_out:
         define_needed(value)
     return out, list(reduced_out)
+
+
+def hoist_invariant_factors(temps: Sequence[tuple[Symbol, Expr]], reduced: Sequence[Expr],
+                            varying: Iterable[Symbol], names: Iterator[Symbol]
+                            ) -> tuple[Statements, list[Expr]]:
+    """Statements in a loop whose index (and values computed in it) are ``varying``, with the
+    loop-invariant factors of each product that also has varying ones gathered into one
+    temporary (defined right before its first use; code generation hoists it out of the
+    loop): ``sigma*c*exp(u)*(a[i+1] - a[i])/16`` costs one multiplication per iteration, not
+    four. SymPy flattens nested products, so CSE alone never separates them.
+
+    >>> import sympy
+    >>> i, s, u, a = sympy.symbols("i s u a")
+    >>> hoist_invariant_factors([], [s * sympy.exp(u) * (a + i) / 16], [i],
+    ...                         sympy.numbered_symbols("h"))
+    ([(h0, s*exp(u)/16)], [h0*(a + i)])
+    """
+    moving = in_loop(temps, varying)
+    if not varying:
+        return list(temps), list(reduced)
+    found: dict[Expr, Symbol] = {}
+    memo: dict[Expr, Expr] = {}
+
+    def rewrite(e: Expr) -> Expr:
+        if e.is_Atom or not e.free_symbols & moving:
+            return e
+        if e not in memo:
+            args = tuple(rewrite(a) for a in e.args)
+            out = e.func(*args) if args != e.args else e
+            if isinstance(out, Mul):
+                coeff, factors = out.as_coeff_mul()
+                fixed = [f for f in factors if not f.free_symbols & moving and not _reciprocal(f)]
+                if coeff not in (1, -1):
+                    fixed.append(abs(coeff))
+                if len(fixed) >= 2 and len(fixed) < len(factors) + (coeff not in (1, -1)):
+                    product = Mul(*fixed)
+                    name = found.setdefault(product, next(names))
+                    rest = [f for f in factors if f not in fixed]
+                    out = Mul(-1 if coeff < 0 else 1, name, *rest)
+            memo[e] = out
+        return memo[e]
+
+    out: Statements = []
+    emitted: set[Symbol] = set()
+
+    def define_new(e: Expr) -> None:
+        for product, name in found.items():
+            if name not in emitted and name in e.free_symbols:
+                out.append((name, product))
+                emitted.add(name)
+
+    for s, e in temps:
+        value = rewrite(e) if s in moving else e
+        define_new(value)
+        out.append((s, value))
+    values = [rewrite(e) for e in reduced]
+    for value in values:
+        define_new(value)
+    return out, values
+
+
+def _reciprocal(f: Expr) -> bool:
+    return f.is_Pow and f.exp.is_Number and f.exp.is_negative
