@@ -25,6 +25,34 @@ class SparsePattern:
         return int(self.rows.size)
 
 
+class LazySparsePattern(SparsePattern):
+    """A pattern whose coordinates are built on first use: an HVP-only solve of a problem with
+    a dense Hessian ((sum_i w_i x_i^2)^2: n^2 entries) never builds them.
+
+    >>> p = LazySparsePattern(lambda: (np.array([0, 1]), np.array([1, 0])), (2, 2))
+    >>> p.shape, p.nnz
+    ((2, 2), 2)
+    """
+
+    def __init__(self, build: Callable[[], tuple[Array, Array]], shape: tuple[int, int]):
+        object.__setattr__(self, "_build", build)
+        object.__setattr__(self, "_coords", None)
+        object.__setattr__(self, "shape", tuple(shape))
+
+    def _coordinates(self) -> tuple[Array, Array]:
+        if self._coords is None:
+            object.__setattr__(self, "_coords", tuple(self._build()))
+        return self._coords
+
+    @property
+    def rows(self) -> Array:
+        return self._coordinates()[0]
+
+    @property
+    def cols(self) -> Array:
+        return self._coordinates()[1]
+
+
 @dataclass
 class NLPKernels:
     """Kernels of  min f(x)  s.t.  c_lower <= c(x) <= c_upper,  x_lower <= x <= x_upper.

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .kernels import NLPKernels, SparsePattern
+from .kernels import LazySparsePattern, NLPKernels, SparsePattern
 from symbolic.arrays import sym_shape
 
 
@@ -56,7 +56,7 @@ class NLPSolver:
         """COO coordinates, built on first use (HVP-only solves never build the Hessian's)."""
         if which not in self._coo:
             structured = self._structured[which]
-            self._coo[which] = SparsePattern(*structured.coo(), structured.shape)
+            self._coo[which] = LazySparsePattern(structured.coo, structured.shape)
         return self._coo[which]
 
     @property

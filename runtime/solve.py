@@ -7,13 +7,14 @@ augmented Lagrangian with randomized sketching) is for equality constraints with
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .eal_sketch import solve_eal_sketch
 from .ipm import solve_ipm
-from codegen.kernels import NLPKernels
+from codegen.kernels import NLPKernels, SparsePattern
 from .monitor import Monitor
 from .newton import solve_newton_cg
 from .options import EALSketchOptions, IPMOptions, NewtonOptions, make_options
@@ -29,6 +30,15 @@ _PROGRESS_AUTO_N = 100_000
 
 def _unconstrained(k: NLPKernels) -> bool:
     return k.m == 0 and not np.any(np.isfinite(k.x_lower)) and not np.any(np.isfinite(k.x_upper))
+
+
+def _hvp_only(k: NLPKernels) -> NLPKernels:
+    """The kernels without the assembled Hessian, which Newton-CG never uses: its pattern (n^2
+    entries where the Hessian is dense, e.g. (sum_i i x_i^2)^2) is then never built."""
+    def no_hessian(*args):
+        raise NotImplementedError("Newton-CG uses Hessian-vector products only")
+    empty = np.zeros(0, dtype=np.int64)
+    return replace(k, hessian=no_hessian, hessian_pattern=SparsePattern(empty, empty, (k.n, k.n)))
 
 
 def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: float = 1e-8,
@@ -49,10 +59,12 @@ def solve_nlp(kernels: NLPKernels, x0: ArrayLike, *, method: str = "auto", tol: 
     Returns a `SolveResult`; a failed solve is a status, never an exception. Bad input (x0 of
     the wrong length, inconsistent metadata, unknown options) raises ValueError.
     """
-    k = validate_kernels(kernels)
-    x = validate_x0(x0, k.n)
     if method not in METHODS:
         raise ValueError(f"method={method!r}; expected one of {', '.join(map(repr, METHODS))}")
+    if method in ("auto", "newton-cg") and _unconstrained(kernels):
+        kernels = _hvp_only(kernels)
+    k = validate_kernels(kernels)
+    x = validate_x0(x0, k.n)
     if method == "auto":
         method = "newton-cg" if _unconstrained(k) else "ipm"
     if method == "newton-cg" and not _unconstrained(k):
