@@ -74,6 +74,9 @@ def test_lv_hba_cut_short_is_not_called_optimal(toy):
     with pytest.raises(ValueError, match="schedule='fast'.*'adaptive', 'authors'"):
         solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method="lv-hba",
                      schedule="fast")
+    with pytest.raises(ValueError, match="alpha, eta belong to schedule='authors'"):
+        solver.solve(x0=ex["x0"], y0=ex["y0"], params=ex["params"], method="lv-hba",
+                     alpha=0.3, eta=0.3)
 
 
 def test_auto_says_why(toy):

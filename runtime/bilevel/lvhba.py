@@ -94,8 +94,19 @@ class LVHBAOptions:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"LV-HBA schedule={self.schedule!r}; expected one of "
                              f"{', '.join(map(repr, SCHEDULES))}")
+        other = "authors" if self.schedule == "adaptive" else "adaptive"
+        unused = [name for name in ONLY[other]
+                  if getattr(self, name) != self.__dataclass_fields__[name].default]
+        if unused:
+            raise ValueError(f"LV-HBA option(s) {', '.join(unused)} belong to "
+                             f"schedule={other!r} and do nothing with schedule="
+                             f"{self.schedule!r}: pass schedule={other!r} or leave them out")
 
 
+ONLY = {"adaptive": ("tol", "gtol", "c_start", "c_growth", "max_inner", "inner_accuracy",
+                     "z_relax"),
+        "authors": ("c0", "c_power", "alpha", "beta", "eta", "c_stop", "stationarity",
+                    "patience")}
 MAX_PROJECTED_ROWS = 500
 AUTHORS_RECORD_EVERY = 100          # the authors' schedule records every 100th iteration
 LIPSCHITZ_DECAY = 0.5               # the secant estimate may fall by this factor per x
