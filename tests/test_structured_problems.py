@@ -314,9 +314,11 @@ def test_symbolic_work_does_not_grow_with_n(name):
     # operands of a sum, which follows the hashes of the literals)
     literal = re.compile(r"\d+(\.\d*)?(e[-+]?\d+)?")
     assert sorted(literal.sub("#", sources[small])) == sorted(literal.sub("#", sources[large]))
-    # the first round fills the simplifier's memo; compare the best of the warm rounds
+    # the first round fills the simplifier's memo; compare the best of the warm rounds (within
+    # 2x: the sizes differ by 1000x, so work growing with n would show as a ratio of hundreds,
+    # while a loaded 2-core machine moves these 0.1-1 s timings by tens of percent)
     t_small, t_large = min(times[small][1:]), min(times[large][1:])
-    assert 1 / 1.3 <= t_large / t_small <= 1.3, (t_small, t_large)
+    assert 1 / 2 <= t_large / t_small <= 2, (t_small, t_large)
 
 
 # --- strided templates compile to strided slices and single writes ------------------------------
