@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator, Sequence
 
 import sympy
-from sympy import Expr, Mul, Symbol
+from sympy import Expr, Indexed, Mul, Symbol
 
 from .cost import dag_cost, in_loop
 
@@ -63,13 +63,18 @@ def hoist_invariant_factors(temps: Sequence[tuple[Symbol, Expr]], reduced: Seque
     loop-invariant factors of each product that also has varying ones gathered into one
     temporary (defined right before its first use; code generation hoists it out of the
     loop): ``sigma*c*exp(u)*(a[i+1] - a[i])/16`` costs one multiplication per iteration, not
-    four. SymPy flattens nested products, so CSE alone never separates them.
+    four. SymPy flattens nested products, so CSE alone never separates them. Other invariant
+    computations inside varying expressions (``a[i] + exp(u)``, a quotient ``a[i]/(1 + exp(u))``)
+    become temporaries too: loop-invariant code motion of subexpressions.
 
     >>> import sympy
     >>> i, s, u, a = sympy.symbols("i s u a")
     >>> hoist_invariant_factors([], [s * sympy.exp(u) * (a + i) / 16], [i],
     ...                         sympy.numbered_symbols("h"))
     ([(h0, s*exp(u)/16)], [h0*(a + i)])
+    >>> hoist_invariant_factors([], [a*i/(1 + sympy.exp(u)) + sympy.cos(u)*i], [i],
+    ...                         sympy.numbered_symbols("h"))
+    ([(h0, cos(u)), (h1, a/(exp(u) + 1))], [h0*i + h1*i])
     """
     moving = in_loop(temps, varying)
     if not varying:
@@ -77,22 +82,31 @@ def hoist_invariant_factors(temps: Sequence[tuple[Symbol, Expr]], reduced: Seque
     found: dict[Expr, Symbol] = {}
     memo: dict[Expr, Expr] = {}
 
+    def hoisted(e: Expr) -> Expr:
+        """An invariant computation as a temporary, anything else rewritten."""
+        if _computed(e) and not e.free_symbols & moving:
+            return found.setdefault(e, next(names))
+        return rewrite(e)
+
     def rewrite(e: Expr) -> Expr:
         if e.is_Atom or not e.free_symbols & moving:
             return e
         if e not in memo:
-            args = tuple(rewrite(a) for a in e.args)
-            out = e.func(*args) if args != e.args else e
-            if isinstance(out, Mul):
-                coeff, factors = out.as_coeff_mul()
-                fixed = [f for f in factors if not f.free_symbols & moving and not _reciprocal(f)]
-                if coeff not in (1, -1):
-                    fixed.append(abs(coeff))
-                if len(fixed) >= 2 and len(fixed) < len(factors) + (coeff not in (1, -1)):
-                    product = Mul(*fixed)
-                    name = found.setdefault(product, next(names))
-                    rest = [f for f in factors if f not in fixed]
+            if isinstance(e, Mul):
+                coeff, factors = e.as_coeff_mul()
+                fixed = [f for f in factors if not f.free_symbols & moving]
+                rest = [rewrite(f) for f in factors if f.free_symbols & moving]
+                group = fixed + ([abs(coeff)] if coeff not in (1, -1) else [])
+                if len(group) >= 2 or (len(group) == 1 and _computed(group[0])):
+                    name = found.setdefault(Mul(*group), next(names))
                     out = Mul(-1 if coeff < 0 else 1, name, *rest)
+                else:
+                    out = Mul(coeff, *fixed, *rest)
+            elif isinstance(e, Indexed):
+                out = e
+            else:
+                args = tuple(hoisted(a) for a in e.args)
+                out = e.func(*args) if args != e.args else e
             memo[e] = out
         return memo[e]
 
@@ -115,5 +129,6 @@ def hoist_invariant_factors(temps: Sequence[tuple[Symbol, Expr]], reduced: Seque
     return out, values
 
 
-def _reciprocal(f: Expr) -> bool:
-    return f.is_Pow and f.exp.is_Number and f.exp.is_negative
+def _computed(e: Expr) -> bool:
+    """Whether evaluating ``e`` costs an operation (not a number, symbol or array load)."""
+    return not (e.is_Atom or isinstance(e, Indexed))
