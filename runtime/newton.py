@@ -137,7 +137,7 @@ def solve_newton_cg(kernels: NLPKernels, x0: np.ndarray, opts: NewtonOptions,
 
         try:
             p, bp, boundary, cg_iters = steihaug(g, hvp, radius, min(0.5, np.sqrt(gnorm)) * gnorm,
-                                                 min(opts.max_cg_iter, max(x.size, 1)))
+                                                 min(opts.max_cg_iter or x.size, max(x.size, 1)))
         except KernelEvaluationError as exc:
             return _result(x, f, g, "numerical_error", f"{exc} at iteration {it}", it, monitor)
         x_t = x + p

@@ -88,3 +88,12 @@ def test_dense_hessian_unconstrained_solve_never_builds_the_hessian_pattern():
     res = _solve(p, n, "numpy")
     assert res.status == "optimal"
     assert abs(res.objective) <= 1e-6
+
+
+def test_ill_conditioned_newton_steps_are_not_cut_short_by_a_fixed_cg_cap():
+    """DIXON3DQ's Hessian has condition ~n^2: with CG capped at 500 steps per Newton step it
+    took 313 Newton iterations at n = 3000; CG up to the dimension takes 13."""
+    p = BY_NAME["dixon3dq"]
+    res = _solve(p, 2000, "numpy")
+    assert res.status == "optimal" and abs(res.objective) <= 1e-6
+    assert res.iterations <= 30, res.iterations
