@@ -130,5 +130,6 @@ def hoist_invariant_factors(temps: Sequence[tuple[Symbol, Expr]], reduced: Seque
 
 
 def _computed(e: Expr) -> bool:
-    """Whether evaluating ``e`` costs an operation (not a number, symbol or array load)."""
-    return not (e.is_Atom or isinstance(e, Indexed))
+    """Whether evaluating ``e`` costs an operation that a temporary can hold: a numeric
+    expression, not a number, symbol or array load (nor a condition or a Piecewise branch)."""
+    return isinstance(e, Expr) and not (e.is_Atom or isinstance(e, Indexed))
