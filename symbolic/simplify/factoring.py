@@ -113,7 +113,10 @@ def _split(terms: list[Expr]) -> Expr:
         factor = tied[0] if len(tied) == 1 else min(tied, key=sympy.default_sort_key)
         times = min(fs[factor] for fs in factors if factor in fs)
         power = factor ** times
-        inside = [_without(t, factor, times) for t, fs in zip(terms, factors) if factor in fs]
+        holders = [t for t, fs in zip(terms, factors) if factor in fs]
+        inside = [_without(t, factor, times) for t in holders]
+        if any(q == t for q, t in zip(inside, holders)):
+            break               # the factor is not an argument of the product: no progress
         terms = [t for t, fs in zip(terms, factors) if factor not in fs]
         content = _content(inside)
         inner = _split([q / content for q in inside])

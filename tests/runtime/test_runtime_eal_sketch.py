@@ -108,7 +108,7 @@ def test_matrix_free_closed_form():
 def test_degenerate_problems(name):
     p, solver, ref = _solved(name)
     res = solver.solve(x0=np.array(p.x0, dtype=float), method="eal-sketch")
-    assert res.status == "optimal"
+    _check_against_ipm(name, res, ref, p)        # HS047 now stops "optimal", but 1e-4 from x*
 
 
 def _double_well(x0):
