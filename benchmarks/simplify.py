@@ -14,7 +14,8 @@ For each case (a list of expressions over scalar symbols) the table reports
 - the run time of the Numba kernels emitted from those statements (`codegen.emit_loops`), per
   point, measured two ways (medians of repeats, the three kernels taking turns):
   in cache: 2000 points per call (inputs and the preallocated output, at most 0.9 MB, stay
-  in the 2 MB L2 cache), many calls: what the arithmetic costs (the target measure);
+  in the 2 MB L2 cache), many calls, each repeat at new random array offsets: what the
+  arithmetic costs (the target measure);
   DRAM: one call over 10^5 points with its 16-34 MB output allocated by the kernel, as
   ``compile()``'s kernels run on large inputs: there the memory traffic dominates.
   Both use the same kernel source and the same inputs for all three.
@@ -56,8 +57,8 @@ from symbolic.simplify.cost import DIV, dag_cost, priced_nodes  # noqa: E402
 from symbolic.simplify.cost import tree_cost as cost_of_tree  # noqa: E402
 
 POINTS = 10**5
-CACHE_POINTS = 2000
-CACHE_CALLS = 200           # calls per in-cache timing (one repeat)
+CACHE_POINTS = 128
+CACHE_CALLS = 400000 // CACHE_POINTS
 REPEATS = 21
 SIMPLIFY_LIMIT = 20.0
 #: Operation kinds of the breakdown of sympile's remaining cost.
@@ -294,18 +295,34 @@ def kernel_times(kernels, inputs) -> list[float]:
 
 def cached_kernel_times(kernels, inputs, n_out: int) -> list[float]:
     """Median run time per point of each kernel writing ``CACHE_POINTS`` points into a
-    preallocated output, ``CACHE_CALLS`` calls per repeat (the working set stays in cache)."""
+    preallocated output, ``CACHE_CALLS`` calls per repeat (the working set stays in cache).
+    Each repeat places the arrays at new random offsets (the same for all kernels): with one
+    fixed placement the time measures its 4 KiB store-to-load aliasing, up to 2x either way."""
+    rng = np.random.default_rng(1)
     small = [a[:CACHE_POINTS].copy() for a in inputs]
     out = np.zeros(n_out * CACHE_POINTS)
     for k in kernels:
         k.drive(1, *small, out)                  # compile, warm the caches
     times: list[list[float]] = [[] for _ in kernels]
     for _ in range(REPEATS):
+        small = [_placed(a, rng) for a in small]
+        out = _placed(out, rng)
+        for k in kernels:
+            k.drive(1, *small, out)
         for k, t in zip(kernels, times):
             t0 = time.perf_counter()
             k.drive(CACHE_CALLS, *small, out)
             t.append(time.perf_counter() - t0)
     return [statistics.median(t) / (CACHE_CALLS * CACHE_POINTS) for t in times]
+
+
+def _placed(a: np.ndarray, rng) -> np.ndarray:
+    """A copy of ``a`` starting at a random 8-byte offset within a 4 KiB page."""
+    shift = int(rng.integers(0, 512))
+    buffer = np.empty(a.size + 512)
+    view = buffer[shift:shift + a.size]
+    view[:] = a
+    return view
 
 
 def check_equal(a, b, inputs, n_out: int) -> float:

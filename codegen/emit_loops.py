@@ -10,6 +10,7 @@ from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
 from .numba_vecmath import loop_printer, with_helper
 from .parallel import parallel_safe
 from .printers import ScalarPrinter, safe_name
+from .scalar_loads import hoist_loads
 
 
 def numba_functions(kernels: list[Kernel], parallel: bool = False) -> list[str]:
@@ -29,11 +30,13 @@ def emit_loops(kernel: Kernel, decorator: str = "", parallel: bool = False,
     default), outputs allocated inside; with ``blas``, weighted Gram updates as ``np.dot``.
 
     With ``parallel``, top-level loops whose iterations write disjoint places become ``prange``
-    (and the decorator gets ``parallel=True``).
+    (and the decorator gets ``parallel=True``). Read-only array elements are loaded once per
+    loop iteration, before the stores (`codegen.scalar_loads`).
     """
     code = (printer or ScalarPrinter()).doprint
     args = ", ".join(safe_name(a) for a, _ in kernel.args)
     body = gram_updates(kernel.body, _arrays_2d(kernel)) if blas else kernel.body
+    body = hoist_loads(kernel, body)
     pranges = {id(st) for st in body
                if parallel and isinstance(st, Loop) and parallel_safe(st)}
     if decorator and pranges:
