@@ -6,13 +6,15 @@ For  min f(x)  s.t.  c(x) = 0,  each iteration
 
 1. evaluates grad_x L = grad f + G^T lam, c and H = hess_x L;
 2. B = H, or B = H + (xi_B + ||H||) I when the reduced Hessian Z^T H Z (Z spanning null(G)) is
-   not positive definite (the paper's curvature safeguard), and also (dense K) when randomized
-   Kaczmarz cannot meet the accuracy within 200 (n + m) rows: K is then nearly singular, which
-   an exact factorization tolerates and sketching does not;
+   not positive definite (the paper's curvature safeguard);
 3. solves the Newton-KKT system  [B G^T; G 0] z = -(grad_x L, c)  inexactly (warm-started,
    see below) with a
    randomized sketching solver (`runtime.sketch`) until the adaptive accuracy condition
-   ||K|| Psi ||r|| <= theta_k delta ||b|| holds;
+   ||K|| Psi ||r|| <= theta_k delta ||b|| holds. When single-row Kaczmarz (dense K) cannot
+   meet it within 200 (n + m) rows, K is nearly singular (a singular Hessian near x*): row
+   blocks of 4 sqrt(n + m) rows, doubling after 5 sweeps each, take over, up to all rows (one
+   least-squares solve); only a system that even that leaves inconsistent gets B shifted by
+   (xi_B + ||H||) I;
 4. checks that z descends the exact augmented Lagrangian
    L_eta = f + lam^T c + eta1/2 ||c||^2 + eta2/2 ||grad_x L||^2, whose gradient is
    (grad_x L + eta2 H grad_x L + eta1 G^T c,  c + eta2 G grad_x L)  (one HVP): if
@@ -58,6 +60,7 @@ interior-point method), so ``tol`` means the same as there; results are unscaled
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -72,7 +75,7 @@ from .monitor import Monitor
 from .options import EALSketchOptions
 from .result import SolveResult
 from .scaling import gradient_scaling
-from .sketch import SKETCHES, DenseSystem, sketch_solve
+from .sketch import SKETCHES, DenseSystem, SketchResult, sketch_solve
 
 
 def check_equality_constrained(k: NLPKernels) -> None:
@@ -325,12 +328,19 @@ class _EALSketch:
         limit = o.max_sketch_steps
         if limit is None and self.dense and o.sketch == "kaczmarz":
             limit = max(_SKETCH_SWEEPS * b.size, _SKETCH_MIN_ROWS)
+        block = None
         while True:
-            res = sketch_solve(K, b, theta * self.delta * bnorm / k_psi, sketch=o.sketch,
-                               block_size=o.block_size, max_steps=limit, z0=z, rng=self.rng)
+            tol = theta * self.delta * bnorm / k_psi
+            res = sketch_solve(K, b, tol, sketch=o.sketch, block_size=o.block_size,
+                               max_steps=limit, z0=z, rng=self.rng)
+            runs = [res]
+            if self.dense and not res.converged and o.sketch == "kaczmarz":
+                runs += self._row_blocks(K, b, tol, res.z)
+                res, block = runs[-1], max(block or 0, _block_rows(b.size, len(runs) - 2))
             z = res.z
-            steps, flops = steps + res.steps, flops + res.flops
-            applications += res.operator_applications
+            steps = steps + sum(r.steps for r in runs)
+            flops = flops + sum(r.flops for r in runs)
+            applications += sum(r.operator_applications for r in runs)
             if self.dense and not res.converged and self.shift == 0.0:
                 K, shift, more = self.shifted_system()
                 z, flops = None, flops + more
@@ -347,10 +357,28 @@ class _EALSketch:
             self.delta = max(self.delta / o.nu ** 4, o.delta_min)
             penalty_updates += 1
         self.z_previous = z
-        info = dict(reg=shift if shift > 0 else None, sketch_steps=steps, linalg_flops=flops,
+        info = dict(reg=shift if shift > 0 else None, sketch_steps=steps, sketch_block=block,
+                    linalg_flops=flops,
                     kkt_applications=applications, sketch_residual=res.residual_norm / bnorm,
                     penalty_updates=penalty_updates, hessian=refresh)
         return z, slope, info
+
+    def _row_blocks(self, K: DenseSystem, b: np.ndarray, tol: float,
+                    z: np.ndarray) -> list[SketchResult]:
+        """Block Kaczmarz from z with blocks of `_block_rows` rows, doubling after each
+        `_BLOCK_SWEEPS` sweeps that miss tol, up to all rows (one least-squares solve): for a K
+        so ill-conditioned that single rows stall (a singular Hessian near x*)."""
+        runs: list[SketchResult] = []
+        dim = b.size
+        while not runs or not runs[-1].converged:
+            rows = _block_rows(dim, len(runs))
+            runs.append(sketch_solve(K, b, tol, sketch="block", block_size=rows,
+                                     max_steps=_BLOCK_SWEEPS * -(-dim // rows), z0=z,
+                                     rng=self.rng))
+            z = runs[-1].z
+            if rows >= dim:
+                break
+        return runs
 
     def warm_start(self, K, b: np.ndarray) -> tuple[np.ndarray | None, int, float]:
         """(the multiple of the previous direction minimizing ||K z - b||, or None when that
@@ -544,6 +572,14 @@ def _frobenius(K) -> float:
 _CHOLESKY_MAX_N = 300       # above: the dense curvature test is Lanczos, not n^3/3 Cholesky
 _SKETCH_SWEEPS = 200        # dense Kaczmarz rows per solve: this many times n + m (at least
 _SKETCH_MIN_ROWS = 20_000   # this many); then B is shifted, K being too ill-conditioned
+_BLOCK_SWEEPS = 5           # sweeps of each block size before the blocks double
+
+
+def _block_rows(dim: int, level: int) -> int:
+    """Rows per block at escalation ``level``: 4 sqrt(dim) doubling per level, at most dim."""
+    return min(dim, (4 * math.isqrt(max(dim - 1, 0)) + 4) << level)
+
+
 _NCV_WARM = 8              # the basis size when started from the last Ritz vector
 _NCV = 20                   # ARPACK's Lanczos basis size (its default for one eigenvalue)
 

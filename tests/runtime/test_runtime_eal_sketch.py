@@ -34,11 +34,10 @@ from runtime.sketch import sketch_solve
 SOLVED = ["hs006", "hs007", "hs009", "hs027", "hs028", "hs039", "hs040", "hs042", "hs048",
           "hs050", "hs051", "hs061", "hs077", "hs078", "hs079"]
 # Singular Hessian at x* (HS026: (x2-x3)^4; HS046/047/049: quartic and sextic terms): near x* the
-# smallest singular value of K vanishes with the distance to x*, so randomized Kaczmarz's rate per
-# row, 1 - sigma_min^2 / ||K||_F^2, tends to 1; no solve meets the accuracy condition within
-# 200 (n + m) rows, B gets the ||H|| shift, and the shifted steps crawl along the flat directions
-# (length |grad| / ||H||): the iteration limit is reached at inf_du 1e-4 to 1e-6. An exact
-# factorization (the interior point) does not depend on that conditioning.
+# smallest singular value of K vanishes with the distance to x*, so single-row Kaczmarz stalls
+# (its rate per row is 1 - sigma_min^2 / ||K||_F^2); the solver then sketches row blocks of
+# doubling size, up to one least-squares solve. x* is only determined to about f_tol^(1/4)
+# there, so x is compared with the published x* as loosely as the interior point meets it.
 DEGENERATE = ["hs026", "hs046", "hs047", "hs049"]
 
 
@@ -102,13 +101,16 @@ def test_matrix_free_closed_form():
     np.testing.assert_allclose(res.multipliers, [2.0], atol=1e-8)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", DEGENERATE)
-@pytest.mark.xfail(strict=True, reason="singular KKT matrix at x*: randomized Kaczmarz stalls")
-def test_degenerate_problems(name):
+def test_degenerate_problems_are_solved_by_row_blocks(name):
     p, solver, ref = _solved(name)
     res = solver.solve(x0=np.array(p.x0, dtype=float), method="eal-sketch")
-    _check_against_ipm(name, res, ref, p)        # HS047 now stops "optimal", but 1e-4 from x*
+    assert res.status == "optimal", res.message
+    assert abs(res.objective - p.f_star) <= 1e-10 and res.constraint_violation <= 1e-7
+    x_star = np.array(p.x_star)
+    ipm_error = np.abs(np.ravel(ref.x) - x_star).max()
+    assert np.abs(np.ravel(res.x) - x_star).max() <= 10 * max(ipm_error, 1e-6)
+    assert any(h.get("sketch_block") for h in res.raw.history)     # single rows stalled
 
 
 def _double_well(x0):
@@ -162,14 +164,16 @@ def test_lanczos_curvature_test_shifts_an_indefinite_reduced_hessian_for_large_n
     assert res.history[-1]["reg"] is None
 
 
-def test_a_system_too_ill_conditioned_to_sketch_gets_the_shift():
+def test_a_system_single_rows_cannot_solve_goes_to_row_blocks():
     """Convex at x0 (H = diag(23, 2, 2)), but with 4 Kaczmarz rows allowed the solve cannot meet
-    its accuracy, so B is shifted by xi_B + ||H|| as for an indefinite reduced Hessian."""
+    its accuracy: row blocks take over (here all 4 rows, one least-squares solve), B unshifted,
+    and the step is the exact Newton step of the unstarved solve."""
     k, x0 = _double_well([1.5, 0.5, 0.1])
-    plain = solve_nlp(k, x0, method="eal-sketch", max_iter=1)
+    plain = solve_nlp(k, x0, method="eal-sketch", max_iter=1, delta=1e-12, delta_min=1e-12)
     starved = solve_nlp(k, x0, method="eal-sketch", max_iter=1, max_sketch_steps=4)
-    assert plain.history[1]["reg"] is None
-    assert starved.history[1]["reg"] == pytest.approx(0.1 + 23.0)
+    assert plain.history[1]["reg"] is None and plain.history[1]["sketch_block"] is None
+    assert starved.history[1]["reg"] is None and starved.history[1]["sketch_block"] == 4
+    np.testing.assert_allclose(starved.x, plain.x, rtol=1e-8, atol=1e-10)
 
 
 def _logistic(n=40, samples=400, seed=0):
