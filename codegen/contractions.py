@@ -289,6 +289,18 @@ def _sy_scaled_rows(X, w, sign):
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _sy_mirror(out):
+    """Copy the lower triangle of a square C-contiguous out onto its upper one, in 64 x 64
+    tiles (a plain loop reads a column per row: at n = 2000 a quarter of dsyrk's time)."""
+    n = out.shape[0]
+    for jb in range(0, n, 64):
+        for kb in range(jb, n, 64):
+            for j in range(jb, min(jb + 64, n)):
+                for k in range(max(kb, j + 1), min(kb + 64, n)):
+                    out[j, k] = out[k, j]
+
+
 if _SY_BLAS:
     @numba.njit(cache=_SY_BLAS, nogil=True)
     def _sy_gram(X, w):
@@ -301,9 +313,7 @@ if _SY_BLAS:
         minus = _sy_scaled_rows(X, w, -1.0)
         if minus.shape[0]:
             _sy_syrk(minus, out, -1.0, 1.0)
-        for j in range(n):
-            for k in range(j + 1, n):
-                out[j, k] = out[k, j]
+        _sy_mirror(out)
         return out
 else:
     @numba.njit(cache=True, nogil=True)
@@ -316,9 +326,7 @@ else:
                 t = w[i] * X[i, j]
                 for k in range(j + 1):
                     out[j, k] += t * X[i, k]
-        for j in range(n):
-            for k in range(j + 1, n):
-                out[j, k] = out[k, j]
+        _sy_mirror(out)
         return out
 '''
 
