@@ -238,9 +238,10 @@ except (ImportError, ValueError):   # no SciPy, or a SciPy without this export
 
 
 @numba.extending.intrinsic
-def _sy_syrk(typingctx, X, out, alpha, beta):
-    """out[j, k] = alpha (X^T X)[j, k] + beta out[j, k] for j >= k; X (rows, n) and out (n, n)
-    C-contiguous float64 (Fortran's upper triangle of X_F X_F^T, X_F = X^T)."""
+def _sy_syrk(typingctx, X, rows, out, alpha, beta):
+    """out[j, k] = alpha (X^T X)[j, k] + beta out[j, k] for j >= k over the first ``rows`` rows
+    of X (_, n); X and out (n, n) C-contiguous float64 (Fortran's upper triangle of
+    X_F X_F^T, X_F = X^T)."""
 
     def codegen(context, builder, sig, values):
         i8, i32, f64 = llvmlite.ir.IntType(8), llvmlite.ir.IntType(32), llvmlite.ir.DoubleType()
@@ -249,8 +250,9 @@ def _sy_syrk(typingctx, X, out, alpha, beta):
             + [f64.as_pointer()] * 2 + [i32.as_pointer()] + [f64.as_pointer()] * 2
             + [i32.as_pointer()]), "sympile.blas.dsyrk")
         x = context.make_array(sig.args[0])(context, builder, values[0])
-        o = context.make_array(sig.args[1])(context, builder, values[1])
-        rows, n = numba.core.cgutils.unpack_tuple(builder, x.shape, 2)
+        o = context.make_array(sig.args[2])(context, builder, values[2])
+        n = numba.core.cgutils.unpack_tuple(builder, x.shape, 2)[1]
+        rows = context.cast(builder, values[1], sig.args[1], numba.types.int64)
 
         def cell(value):
             return numba.core.cgutils.alloca_once_value(builder, value)
@@ -259,34 +261,17 @@ def _sy_syrk(typingctx, X, out, alpha, beta):
         builder.call(fn, [cell(llvmlite.ir.Constant(i8, ord("U"))),
                           cell(llvmlite.ir.Constant(i8, ord("N"))), n32,
                           cell(builder.trunc(rows, i32)),
-                          cell(context.cast(builder, values[2], sig.args[2], numba.types.float64)),
-                          x.data, n32,
                           cell(context.cast(builder, values[3], sig.args[3], numba.types.float64)),
+                          x.data, n32,
+                          cell(context.cast(builder, values[4], sig.args[4], numba.types.float64)),
                           o.data, n32])
         return context.get_dummy_value()
 
     if not (isinstance(X, numba.types.Array) and X.layout == "C" and X.ndim == 2
+            and isinstance(rows, numba.types.Integer)
             and isinstance(out, numba.types.Array) and out.layout == "C" and out.ndim == 2):
         return None
-    return numba.types.void(X, out, alpha, beta), codegen
-
-
-@numba.njit(cache=True, nogil=True)
-def _sy_scaled_rows(X, w, sign):
-    """The rows i of X with sign * w_i > 0, each times sqrt(|w_i|), as a C-contiguous copy."""
-    count = 0
-    for i in range(X.shape[0]):
-        if sign * w[i] > 0.0:
-            count += 1
-    out = np.empty((count, X.shape[1]), dtype=np.float64)
-    row = 0
-    for i in range(X.shape[0]):
-        if sign * w[i] > 0.0:
-            s = np.sqrt(abs(w[i]))
-            for j in range(X.shape[1]):
-                out[row, j] = s * X[i, j]
-            row += 1
-    return out
+    return numba.types.void(X, rows, out, alpha, beta), codegen
 
 
 @numba.njit(cache=True, nogil=True)
@@ -304,15 +289,25 @@ def _sy_mirror(out):
 if _SY_BLAS:
     @numba.njit(cache=_SY_BLAS, nogil=True)
     def _sy_gram(X, w):
-        """X^T diag(w) X by dsyrk: rows with w_i > 0 added, rows with w_i < 0 subtracted."""
+        """X^T diag(w) X by dsyrk, rows with w_i > 0 added and rows with w_i < 0 subtracted,
+        each times sqrt|w_i|, gathered in blocks of about 2M entries (a scaled copy of all of X
+        costs as much as the product on a machine where fresh pages are dear)."""
         n = X.shape[1]
         out = np.zeros((n, n), dtype=np.float64)
-        plus = _sy_scaled_rows(X, w, 1.0)
-        if plus.shape[0]:
-            _sy_syrk(plus, out, 1.0, 0.0)
-        minus = _sy_scaled_rows(X, w, -1.0)
-        if minus.shape[0]:
-            _sy_syrk(minus, out, -1.0, 1.0)
+        block = np.empty((max(1, min(X.shape[0], max(64, 2_000_000 // max(n, 1)))), n))
+        for sign in (1.0, -1.0):
+            count = 0
+            for i in range(X.shape[0]):
+                if sign * w[i] > 0.0:
+                    s = np.sqrt(abs(w[i]))
+                    for j in range(n):
+                        block[count, j] = s * X[i, j]
+                    count += 1
+                    if count == block.shape[0]:
+                        _sy_syrk(block, count, out, sign, 1.0)
+                        count = 0
+            if count:
+                _sy_syrk(block, count, out, sign, 1.0)
         _sy_mirror(out)
         return out
 else:
