@@ -399,21 +399,27 @@ class _EALSketch:
         """Armijo backtracking on L_eta from alpha = 1 (halving); None when it fails.
 
         Decreases below the rounding error of L_eta count as decreases (so the last digits of
-        a solution are not lost to noise in the merit, as in IPOPT). A trial whose merit without
+        a solution are not lost to noise in the merit, as in IPOPT). Where the whole predicted
+        decrease alpha |slope| is within `_MERIT_NOISE_RANGE` times that rounding error, the
+        merit cannot tell (f summed over 10^6 samples rounds far above 10 eps |f|): a trial that
+        lowers the KKT residual ||(grad_x L, c)|| is accepted there. A trial whose merit without
         the (eta2/2) ||grad_x L||^2 term already fails is rejected before its gradient."""
         n = self.n
         merit0 = pt.merit(self.eta1, self.eta2)
         noise = 10.0 * np.finfo(float).eps * max(1.0, abs(merit0))
+        kkt0 = pt.grad_l @ pt.grad_l + pt.c @ pt.c
         alpha = 1.0
         for ls in range(self.opts.max_backtracks):
             x, lam = pt.x + alpha * z[:n], pt.lam + alpha * z[n:]
             bound = merit0 + alpha * self.opts.beta * slope + noise
+            in_noise = alpha * abs(slope) <= _MERIT_NOISE_RANGE * noise
             try:        # L_eta without its eta2 term is a lower bound: reject before the gradient
                 f, c = self.k.objective(x), self.k.constraints(x) - self.k.c_lower
                 ok = f + lam @ c + 0.5 * self.eta1 * (c @ c) <= bound
-                if ok:
+                if ok or in_noise:
                     trial = self.point(x, lam, f, c)
-                    ok = trial.merit(self.eta1, self.eta2) <= bound
+                    ok = (trial.merit(self.eta1, self.eta2) <= bound
+                          or in_noise and trial.grad_l @ trial.grad_l + trial.c @ trial.c < kkt0)
             except KernelEvaluationError:
                 ok = False
             if ok:
@@ -572,6 +578,8 @@ def _frobenius(K) -> float:
 _CHOLESKY_MAX_N = 300       # above: the dense curvature test is Lanczos, not n^3/3 Cholesky
 _SKETCH_SWEEPS = 200        # dense Kaczmarz rows per solve: this many times n + m (at least
 _SKETCH_MIN_ROWS = 20_000   # this many); then B is shifted, K being too ill-conditioned
+_MERIT_NOISE_RANGE = 1e3    # predicted merit decreases within this times its rounding error:
+                            # the KKT residual decides (the line search's noise regime)
 _BLOCK_SWEEPS = 5           # sweeps of each block size before the blocks double
 
 
