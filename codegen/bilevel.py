@@ -9,7 +9,7 @@ on first use. The runtime sees plain callables in a fixed (x, y, lam) order.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -35,6 +35,63 @@ def _bounds(variables: list) -> tuple[np.ndarray, np.ndarray]:
     hi = [np.ravel(getattr(v, "upper", np.array(np.inf))) for v in variables]
     cat = (lambda a: np.concatenate(a).astype(float) if a else np.zeros(0))
     return cat(lo), cat(hi)
+
+
+def _complementarity(solver, bl, lam_at: np.ndarray, nlp):
+    """``pairs(z) -> (lam, gap, equality)``: each lower-level multiplier entry of the KKT
+    problem's vector z, the distance of its constraint from the bound it prices (a row
+    ``lower_<name>`` or a bound of y) and whether it is an equality; ``branch(active,
+    inactive)`` -> the KKT problem's kernels with those constraints held at their bounds and
+    those multipliers fixed at 0 (complementarity then holds exactly: its rows get t = 1)."""
+    offsets, off = {}, 0
+    for c in solver.problem.constraints:
+        offsets[c.name] = off
+        off += c.size
+    bounds = {b.name for b in bl._bound_constraints()}
+    rows, where, value, upper, equality = [], [], [], [], []
+    for c, _ in bl.multipliers(include_bounds=True):
+        size = c.size or 1
+        at_upper = np.isfinite(c.upper)
+        equality += [c.is_equality] * size
+        upper += [at_upper] * size
+        if c.name in bounds:
+            v = next(v for v in bl.y if c.name in (f"{v.name}_lower", f"{v.name}_upper"))
+            rows += [-1] * size
+            where += list(_positions(solver, [v]))
+            value += [float(c.upper if at_upper else c.lower)
+                      - float(c.expr.as_independent(*c.expr.free_symbols)[0])] * size
+        else:
+            rows += list(range(offsets[f"lower_{c.name}"], offsets[f"lower_{c.name}"] + size))
+            where += [-1] * size
+            value += [np.nan] * size                     # the row's own bound, below
+    rows, where, value = np.array(rows, dtype=np.int64), np.array(where, dtype=np.int64), \
+        np.array(value)
+    upper, equality = np.array(upper, dtype=bool), np.array(equality, dtype=bool)
+    in_rows = rows >= 0
+    k1 = nlp(1.0)
+    value[in_rows] = np.where(upper[in_rows], k1.c_upper[rows[in_rows]],
+                              k1.c_lower[rows[in_rows]])
+
+    def pairs(z):
+        z = np.asarray(z, dtype=float)
+        current = np.empty(rows.size)
+        current[in_rows] = k1.constraints(z)[rows[in_rows]]
+        current[~in_rows] = z[where[~in_rows]]
+        gap = np.where(upper, value - current, current - value)
+        return z[lam_at], np.where(equality, 0.0, gap), equality
+
+    def branch(active, inactive):
+        k = nlp(1.0)
+        x_lo, x_hi = k.x_lower.copy(), k.x_upper.copy()
+        c_lo, c_hi = k.c_lower.copy(), k.c_upper.copy()
+        x_lo[lam_at[inactive]] = x_hi[lam_at[inactive]] = 0.0
+        held = np.asarray(active) & in_rows
+        c_lo[rows[held]] = c_hi[rows[held]] = value[held]
+        pinned = np.asarray(active) & ~in_rows
+        x_lo[where[pinned]] = x_hi[where[pinned]] = value[pinned]
+        return replace(k, x_lower=x_lo, x_upper=x_hi, c_lower=c_lo, c_upper=c_hi)
+
+    return pairs, branch
 
 
 def flatten(variables: list, value: Any, what: str) -> np.ndarray:
@@ -224,7 +281,8 @@ class BilevelSolver:
 
             def nlp(t):
                 return solver.kernels({**data, "t_relax": t} if relaxed else data)
-            return KKTKernels(nlp, pack, unpack, relaxed, lam_lo, lam_hi)
+            pairs, branch = _complementarity(solver, bl, pk[nx + ny:], nlp)
+            return KKTKernels(nlp, pack, unpack, relaxed, lam_lo, lam_hi, pairs, branch)
 
         x_lo, x_hi = _bounds(bl.x)
         y_lo, y_hi = _bounds(bl.y)

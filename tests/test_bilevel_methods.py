@@ -97,7 +97,9 @@ def test_nonsmooth_response_exact(kink, method):
     res = solver.solve(x0=ex["x0"], y0=ex["y0"], method=method)
     _check(res, 0.25, method)
     assert abs(res.x) < 1e-6 and abs(res.y) < 1e-6
-    assert [h["t"] for h in res.history][-1] == 1e-12      # Scholtes relaxation driven to 0
+    stages = [h for h in res.history if h["stage"] != "piece"]
+    assert stages[-1]["t"] == 1e-12                        # Scholtes relaxation driven to 0
+    assert res.history[-1]["stage"] == "piece" and res.history[-1]["kept"]  # then made exact
 
 
 def test_nonsmooth_response_lv_hba(kink):
@@ -279,3 +281,43 @@ def test_equality_constrained_lower_level_and_maximized_upper_level():
     assert abs(res.x - 7 / 13) < 1e-8
     np.testing.assert_allclose(res.y, [10 / 13, 3 / 13], atol=1e-8)
     assert abs(res.multipliers["sum"] + 2 * 3 / 13) < 1e-8        # 2 y1 + lambda = 0
+
+
+def _shimizu_aiyoshi():
+    """Shimizu & Aiyoshi (1981), example 1 (BOLIB's ShimizuAiyoshi1981Ex1): min x^2 + (y-10)^2
+    s.t. y <= x, 0 <= x <= 15; y in argmin (x + 2y - 30)^2 s.t. x + y <= 20, 0 <= y <= 20.
+    y*(x) = 15 - x/2 for x <= 10, else 20 - x; with y <= x the optimum is (10, 10), F* = 100,
+    where x + y <= 20 is active with a zero multiplier (a biactive pair)."""
+    x = sy.Variable("x", lower=0, upper=15)
+    y = sy.Variable("y", lower=0, upper=20)
+    lower = sy.Problem(minimize=(x + 2 * y - 30) ** 2, subject_to={"cap": x + y <= 20}, over=y)
+    upper = sy.Problem(minimize=x ** 2 + (y - 10) ** 2, subject_to={"y_le_x": y - x <= 0},
+                       over=x)
+    return sy.Bilevel(upper=upper, lower=lower), (10.0, 10.0, 100.0)
+
+
+def _bard():
+    """Bard (1988): min (x-5)^2 + (2y+1)^2, x >= 0; y in argmin (y-1)^2 - 1.5 x y s.t.
+    -3x + y <= -3, x - y/2 <= 4, x + y <= 7, y >= 0. The lower level is feasible only for
+    1 <= x <= 5, where y*(x) = min(3x - 3, 1 + 3x/4, 7 - x); F increases from x = 1:
+    (x, y) = (1, 0), F* = 17 (there y's feasible set is the single point 0)."""
+    x = sy.Variable("x", lower=0)
+    y = sy.Variable("y", lower=0)
+    lower = sy.Problem(minimize=(y - 1) ** 2 - sy.Rational(3, 2) * x * y,
+                       subject_to={"a": -3 * x + y <= -3, "b": x - y / 2 <= 4, "c": x + y <= 7},
+                       over=y)
+    upper = sy.Problem(minimize=(x - 5) ** 2 + (2 * y + 1) ** 2, over=x)
+    return sy.Bilevel(upper=upper, lower=lower), (1.0, 0.0, 17.0)
+
+
+@pytest.mark.parametrize("build", [_shimizu_aiyoshi, _bard])
+def test_classic_bilevel_problems_exact(build):
+    """Two classic problems with coupled lower-level constraints, solved by auto (KKT) to the
+    known optimum: the relaxation identifies the active constraints and the piece of the MPEC
+    it ended on is solved exactly (Scholtes alone stopped 2e-5 from Shimizu-Aiyoshi's x*)."""
+    bilevel, (x_star, y_star, f_star) = build()
+    res = bilevel.compile(backend="numpy").solve(x0=5.0, y0=1.0, method="auto")
+    assert res.status == "optimal", res.message
+    assert res.method == "kkt"
+    assert abs(res.upper_objective - f_star) <= 1e-9 * f_star
+    assert abs(res.x - x_star) <= 1e-7 and abs(res.y - y_star) <= 1e-7

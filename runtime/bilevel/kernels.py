@@ -26,6 +26,9 @@ class KKTKernels:
     ``lam_i c_i >= -t``; ``pack(x, y, lam)`` and ``unpack(z)`` convert to and from its vector.
     ``relaxed`` says whether there is any complementarity to relax; ``lam_lower``/``lam_upper``
     are the sign bounds of its multipliers (lower-level constraints and bounds of y).
+    ``pairs(z)`` gives each multiplier, its constraint's distance from its bound and whether it
+    is an equality; ``branch(active, inactive)`` the kernels of one piece of the MPEC: those
+    constraints held at their bounds, those multipliers fixed at 0 (exact complementarity).
     """
 
     nlp: Callable[[float], NLPKernels]
@@ -34,6 +37,8 @@ class KKTKernels:
     relaxed: bool
     lam_lower: Array
     lam_upper: Array
+    pairs: Callable[[Array], tuple[Array, Array, Array]] | None = None
+    branch: Callable[[Array, Array], NLPKernels] | None = None
 
 
 @dataclass
@@ -101,8 +106,10 @@ def counted(kernels: BilevelKernels) -> BilevelKernels:
 
     def kkt() -> KKTKernels:
         base = kernels.kkt()
+        branch = None if base.branch is None else \
+            (lambda active, inactive: wrap_nlp(base.branch(active, inactive), "kkt"))
         return KKTKernels(lambda t: wrap_nlp(base.nlp(t), "kkt"), base.pack, base.unpack,
-                          base.relaxed, base.lam_lower, base.lam_upper)
+                          base.relaxed, base.lam_lower, base.lam_upper, base.pairs, branch)
 
     names = ("upper_objective", "upper_gradient", "lower_objective", "lower_gradient",
              "lower_hvp")
