@@ -47,14 +47,14 @@ def _complementarity(solver, bl, lam_at: np.ndarray, nlp):
     for c in solver.problem.constraints:
         offsets[c.name] = off
         off += c.size
-    bounds = {b.name for b in bl._bound_constraints()}
+    rows_of = {c.name for c in bl.lower.constraints}    # the others price bounds of y
     rows, where, value, upper, equality = [], [], [], [], []
     for c, _ in bl.multipliers(include_bounds=True):
         size = c.size or 1
         at_upper = np.isfinite(c.upper)
         equality += [c.is_equality] * size
         upper += [at_upper] * size
-        if c.name in bounds:
+        if c.name not in rows_of:
             v = next(v for v in bl.y if c.name in (f"{v.name}_lower", f"{v.name}_upper"))
             rows += [-1] * size
             where += list(_positions(solver, [v]))
