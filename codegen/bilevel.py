@@ -59,7 +59,7 @@ def _complementarity(solver, bl, lam_at: np.ndarray, nlp):
             rows += [-1] * size
             where += list(_positions(solver, [v]))
             value += [float(c.upper if at_upper else c.lower)
-                      - float(c.expr.as_independent(*c.expr.free_symbols)[0])] * size
+                      - float(c.expr.as_independent(*c.expr.free_symbols, as_Add=True)[0])] * size
         else:
             rows += list(range(offsets[f"lower_{c.name}"], offsets[f"lower_{c.name}"] + size))
             where += [-1] * size

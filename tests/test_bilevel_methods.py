@@ -321,3 +321,22 @@ def test_classic_bilevel_problems_exact(build):
     assert res.method == "kkt"
     assert abs(res.upper_objective - f_star) <= 1e-9 * f_star
     assert abs(res.x - x_star) <= 1e-7 and abs(res.y - y_star) <= 1e-7
+
+
+def test_box_constrained_vector_lower_level_exact():
+    """y in argmin |y - x a|^2 over 0 <= y <= 1 (y*(x) = clip(x a, 0, 1)), min |y - b|^2 + x^2/10:
+    at x* = 7/9 three bounds of y are active (two upper, one lower), F* = 1/12. The piece the
+    relaxation ends on holds those bounds; with the relaxation alone F was 4e-8 off."""
+    x = sy.Variable("x", lower=-3, upper=3)
+    y = sy.Variable("y", shape=5, lower=0, upper=1)
+    a, b = sy.Parameter("a", shape=5), sy.Parameter("b", shape=5)
+    lower = sy.Problem(minimize=sy.sum((y - x * a) ** 2), over=y)
+    upper = sy.Problem(minimize=sy.sum((y - b) ** 2) + x ** 2 / 10, over=x)
+    solver = sy.Bilevel(upper=upper, lower=lower).compile(backend="numpy")
+    params = {"a": np.array([0.5, 1.0, 2.0, -1.0, 3.0]), "b": np.array([0.3, 0.9, 1.0, 0.0, 1.0])}
+    res = solver.solve(x0=1.0, y0=0.5, params=params, method="auto")
+    assert res.status == "optimal", res.message
+    assert abs(res.upper_objective - 1 / 12) <= 1e-12
+    assert abs(res.x - 7 / 9) <= 1e-9
+    np.testing.assert_allclose(res.y, np.clip(7 / 9 * params["a"], 0, 1), atol=1e-9)
+    assert res.history[-1]["kept"] and res.history[-1]["active"] == 3

@@ -83,11 +83,8 @@ def solve_kkt(k: BilevelKernels, x0: np.ndarray, y0: np.ndarray, o: KKTOptions):
     for stage, t in enumerate(stages):
         warm = dict(mu_init=max(min(1e-1, 10 * t), 1e-9), bound_push=1e-8, bound_frac=1e-8) \
             if stage else {}
-        # the interior point relaxes inequalities by bound_relax_factor (1e-8, as IPOPT): below
-        # t it would loosen lam c >= -t itself (t = 1e-12 acted as 1e-8: x off by 2e-5)
-        relax = dict(bound_relax_factor=min(1e-8, 1e-2 * t))
         res = solve_nlp(kk.nlp(t), z, method="ipm", tol=o.tol, max_iter=o.max_iter,
-                        **{**relax, **warm, **extra})
+                        **{**warm, **extra})
         iterations += res.iterations
         history.append({"stage": stage, "t": t, "status": res.status,
                         "iterations": res.iterations, "upper_objective": res.objective,
