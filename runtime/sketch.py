@@ -168,6 +168,9 @@ def sketch_solve(K, b: np.ndarray, tol: float, *, sketch: str = "kaczmarz",
     >>> res = sketch_solve(K, b, 1e-10, rng=np.random.default_rng(0))
     >>> res.converged, np.allclose(res.z, np.linalg.solve(K, b))
     (True, True)
+    >>> res = sketch_solve(K, b, 1e-12, sketch="block", block_size=2)   # all rows: one step
+    >>> res.converged, res.steps
+    (True, 1)
     """
     if sketch not in SKETCHES:
         raise ValueError(f"sketch={sketch!r}; expected one of {', '.join(map(repr, SKETCHES))}")
