@@ -8,7 +8,7 @@ replacement). Only flat loop bodies (assignments, accumulations, stores) are rew
 """
 from __future__ import annotations
 
-from sympy import Indexed, Symbol
+from sympy import Indexed, Piecewise, Symbol
 
 from .contractions import GramLoop
 from .ir import AddTo, Assign, Kernel, Loop, ScatterAdd, Store
@@ -64,7 +64,7 @@ def _scalarize(body: list, read_only: set[str], indices: frozenset, counter) -> 
     renames: dict = {}
     while True:
         found: dict[str, list] = {}
-        for e in {e for st in body for value in _values(st) for e in value.atoms(Indexed)}:
+        for e in {e for st in body for value in _values(st) for e in _unguarded_loads(value)}:
             if str(e.base) in read_only and e not in renames and _ready(e.xreplace(renames),
                                                                         known):
                 found.setdefault(str(e.xreplace(renames)), []).append(e)
@@ -83,6 +83,19 @@ def _scalarize(body: list, read_only: set[str], indices: frozenset, counter) -> 
 
 def _values(st) -> list:
     return [st.value, st.index] if isinstance(st, (Store, ScatterAdd)) else [st.value]
+
+
+def _unguarded_loads(value) -> set:
+    """The loads ``value`` always performs: none under a Piecewise, whose branch may guard an
+    index that is out of range otherwise (``x[i + 1] if i < n - 1 else 0``)."""
+    found, todo = set(), [value]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, Indexed):
+            found.add(e)
+        elif not isinstance(e, Piecewise):
+            todo.extend(e.args)
+    return found
 
 
 def _ready(load: Indexed, known: set) -> bool:

@@ -46,3 +46,16 @@ def test_an_array_the_kernel_writes_is_read_where_written():
         expected.append(xw[k + 1] + ys[k])
     np.testing.assert_allclose(got, expected, rtol=0)
     assert "x[i + 1]" in source.split("out[i] =")[1]
+
+
+def test_a_load_guarded_by_a_piecewise_stays_where_it_is():
+    """x[i + 1] only where i < 4: hoisting it would read past the end of x at i = 4."""
+    from sympy import Piecewise
+    body = [Loop(i, Integer(0), Integer(5), [
+        Store("out", i, Piecewise((x[i + 1] - x[i], i < 4), (0, True)) + 2 * x[i])])]
+    kernel = Kernel("k", [("x", "array")], [], [("out", 5)], body,
+                    filled_outputs=frozenset({"out"}))
+    xs = np.array([1.0, 4.0, 9.0, 16.0, 25.0])
+    source, got = _run(kernel, xs)
+    np.testing.assert_allclose(got, np.append(np.diff(xs), 0.0) + 2 * xs, rtol=0)
+    assert "_ld0 = x[i]" in source and "= x[i + 1]" not in source
