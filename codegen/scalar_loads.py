@@ -62,11 +62,12 @@ def _scalarize(body: list, read_only: set[str], indices: frozenset, counter) -> 
     known = set(indices)
     loads: list[Assign] = []
     renames: dict = {}
+    candidates = {e for st in body for value in _values(st) for e in _unguarded_loads(value)
+                  if str(e.base) in read_only}
     while True:
         found: dict[str, list] = {}
-        for e in {e for st in body for value in _values(st) for e in _unguarded_loads(value)}:
-            if str(e.base) in read_only and e not in renames and _ready(e.xreplace(renames),
-                                                                        known):
+        for e in candidates:
+            if e not in renames and _ready(e.xreplace(renames), known):
                 found.setdefault(str(e.xreplace(renames)), []).append(e)
         if not found:
             break
@@ -88,9 +89,12 @@ def _values(st) -> list:
 def _unguarded_loads(value) -> set:
     """The loads ``value`` always performs: none under a Piecewise, whose branch may guard an
     index that is out of range otherwise (``x[i + 1] if i < n - 1 else 0``)."""
-    found, todo = set(), [value]
+    found, seen, todo = set(), set(), [value]
     while todo:
         e = todo.pop()
+        if e in seen:
+            continue
+        seen.add(e)
         if isinstance(e, Indexed):
             found.add(e)
         elif not isinstance(e, Piecewise):
