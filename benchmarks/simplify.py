@@ -13,8 +13,9 @@ For each case (a list of expressions over scalar symbols) the table reports
   exp/log, trigonometric and other functions, multiplication, addition);
 - the run time of the Numba kernels emitted from those statements (`codegen.emit_loops`), per
   point, measured two ways (medians of repeats, the three kernels taking turns):
-  in cache: 2000 points per call (inputs and the preallocated output, at most 0.9 MB, stay
-  in the 2 MB L2 cache), many calls, each repeat at new random array offsets: what the
+  in cache: 128 points per call (inputs and the preallocated output, at most ~45 KB, stay
+  in the 48 KB L1 cache), many calls, each repeat at new random array offsets (one fixed
+  placement measured its 4 KiB store-to-load aliasing, up to 2x either way): what the
   arithmetic costs (the target measure);
   DRAM: one call over 10^5 points with its 16-34 MB output allocated by the kernel, as
   ``compile()``'s kernels run on large inputs: there the memory traffic dominates.
@@ -58,7 +59,7 @@ from symbolic.simplify.cost import tree_cost as cost_of_tree  # noqa: E402
 
 POINTS = 10**5
 CACHE_POINTS = 128
-CACHE_CALLS = 400000 // CACHE_POINTS
+CACHE_CALLS = 400000 // CACHE_POINTS     # calls per in-cache timing (one repeat)
 REPEATS = 21
 SIMPLIFY_LIMIT = 20.0
 #: Operation kinds of the breakdown of sympile's remaining cost.
